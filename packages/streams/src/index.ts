@@ -1,0 +1,5 @@
+export { StreamsError } from './errors/streams-error.ts'
+export { SerializationException } from './errors/serialization-exception.ts'
+export { Headers, type Header } from './header/headers.ts'
+export type { Serde, Serializer, Deserializer } from './serde/serde.ts'
+export { Serdes, serdeFrom } from './serde/serdes.ts'
