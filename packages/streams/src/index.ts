@@ -1,5 +1,34 @@
 export { StreamsError } from './errors/streams-error.ts'
 export { SerializationException } from './errors/serialization-exception.ts'
+export { StreamsException } from './errors/streams-exception.ts'
+export { TopologyException } from './errors/topology-exception.ts'
+export {
+  HandlerResponse,
+  type DeserializationExceptionHandler,
+  type ErrorHandlerContext,
+  type ProcessingExceptionHandler,
+} from './errors/exception-handlers.ts'
 export { Headers, type Header } from './header/headers.ts'
 export type { Serde, Serializer, Deserializer } from './serde/serde.ts'
 export { Serdes, serdeFrom } from './serde/serdes.ts'
+export { ConfigException, resolveConfig, type StreamsConfig, type StreamsConfigInput } from './streams-config.ts'
+export { Topology } from './topology.ts'
+export { StreamsBuilder } from './kstream/streams-builder.ts'
+export { KStream, BranchedKStream } from './kstream/kstream.ts'
+export { Duration } from './kstream/duration.ts'
+export { KeyValue } from './kstream/key-value.ts'
+export { Named } from './kstream/named.ts'
+export { Consumed } from './kstream/consumed.ts'
+export { Produced } from './kstream/produced.ts'
+export { Repartitioned } from './kstream/repartitioned.ts'
+export { Printed } from './kstream/printed.ts'
+export { Branched } from './kstream/branched.ts'
+export type {
+  Predicate,
+  KeyValueMapper,
+  ValueMapper,
+  ValueMapperWithKey,
+  ForeachAction,
+  FlatMapper,
+} from './kstream/functions.ts'
+export * from './processor/index.ts'

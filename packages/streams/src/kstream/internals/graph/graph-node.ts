@@ -1,0 +1,40 @@
+import type { InternalTopologyBuilder } from '../../../processor/internals/internal-topology-builder.ts'
+
+/**
+ * A node of the DSL graph (Kafka `GraphNode`). DSL calls only add graph nodes; `writeToTopology` adds
+ * the node's processors, sources and sinks to the topology when the build pass reaches it, in order of
+ * build priority (the order in which the DSL created the nodes).
+ */
+export class GraphNode {
+  readonly nodeName: string
+  readonly children: GraphNode[] = []
+  readonly parents: GraphNode[] = []
+  buildPriority = 0
+  written = false
+  keyChangingOperation = false
+  valueChangingOperation = false
+  mergeNode = false
+  readonly #write: ((builder: InternalTopologyBuilder, parentNames: string[]) => void) | undefined
+
+  constructor(nodeName: string, write?: (builder: InternalTopologyBuilder, parentNames: string[]) => void) {
+    this.nodeName = nodeName
+    this.#write = write
+  }
+
+  addChild(child: GraphNode): void {
+    this.children.push(child)
+    child.parents.push(this)
+  }
+
+  parentNames(): string[] {
+    return this.parents.map((parent) => parent.nodeName)
+  }
+
+  allParentsWritten(): boolean {
+    return this.parents.every((parent) => parent.written)
+  }
+
+  writeToTopology(builder: InternalTopologyBuilder): void {
+    this.#write?.(builder, this.parentNames())
+  }
+}

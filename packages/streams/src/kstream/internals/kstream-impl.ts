@@ -1,0 +1,450 @@
+import { TopologyException } from '../../errors/topology-exception.ts'
+import type { FixedKeyProcessorSupplier, ProcessorSupplier } from '../../processor/api/processor.ts'
+import { FailOnInvalidTimestamp } from '../../processor/timestamp-extractor.ts'
+import type { TopicNameExtractor } from '../../processor/topic-name-extractor.ts'
+import type { Serde } from '../../serde/serde.ts'
+import type { Branched } from '../branched.ts'
+import { Consumed } from '../consumed.ts'
+import {
+  withKey,
+  type FlatMapper,
+  type ForeachAction,
+  type KeyValueMapper,
+  type Predicate,
+  type ValueMapper,
+  type ValueMapperWithKey,
+} from '../functions.ts'
+import type { KeyValueLike } from '../key-value.ts'
+import { Named } from '../named.ts'
+import type { Printed } from '../printed.ts'
+import type { Produced } from '../produced.ts'
+import type { Repartitioned } from '../repartitioned.ts'
+import { GraphNode } from './graph/graph-node.ts'
+import type { InternalStreamsBuilder } from './internal-streams-builder.ts'
+import { kstreamBranch, passThrough } from './kstream-branch.ts'
+import { kstreamFilter } from './kstream-filter.ts'
+import { kstreamFlatMapValues } from './kstream-flat-map-values.ts'
+import { kstreamFlatMap } from './kstream-flat-map.ts'
+import { kstreamMapValues } from './kstream-map-values.ts'
+import { kstreamMap } from './kstream-map.ts'
+import { kstreamPeek } from './kstream-peek.ts'
+import { kstreamPrint } from './kstream-print.ts'
+
+export const SOURCE_NAME = 'KSTREAM-SOURCE-'
+export const SINK_NAME = 'KSTREAM-SINK-'
+const FILTER_NAME = 'KSTREAM-FILTER-'
+const PEEK_NAME = 'KSTREAM-PEEK-'
+const FLATMAP_NAME = 'KSTREAM-FLATMAP-'
+const FLATMAPVALUES_NAME = 'KSTREAM-FLATMAPVALUES-'
+const MAP_NAME = 'KSTREAM-MAP-'
+const MAPVALUES_NAME = 'KSTREAM-MAPVALUES-'
+const PROCESSOR_NAME = 'KSTREAM-PROCESSOR-'
+const PROCESSVALUES_NAME = 'KSTREAM-PROCESSVALUES-'
+const PRINTING_NAME = 'KSTREAM-PRINTER-'
+const KEY_SELECT_NAME = 'KSTREAM-KEY-SELECT-'
+const FOREACH_NAME = 'KSTREAM-FOREACH-'
+const BRANCH_NAME = 'KSTREAM-BRANCH-'
+const BRANCHCHILD_NAME = 'KSTREAM-BRANCHCHILD-'
+const MERGE_NAME = 'KSTREAM-MERGE-'
+const REPARTITION_NAME = 'KSTREAM-REPARTITION-'
+const REPARTITION_TOPIC_SUFFIX = '-repartition'
+
+type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>
+
+/** A processor graph node that adds one processor (Kafka `ProcessorGraphNode` / `StatefulProcessorNode`). */
+function processorNode(name: string, supplier: unknown, stores: readonly string[] = [], fixedKey = false): GraphNode {
+  return new GraphNode(name, (builder, parents) => {
+    builder.addProcessor(name, supplier as AnySupplier, parents, fixedKey)
+    if (stores.length > 0) builder.connectProcessorAndStateStores(name, stores)
+  })
+}
+
+/** Kafka `NamedInternal.orElseGenerateWithPrefix`: since 4.x the counter advances even for a given name. */
+function nameOf(named: Named | string | undefined, builder: InternalStreamsBuilder, prefix: string): string {
+  const generated = builder.newProcessorName(prefix)
+  return (typeof named === 'string' ? named : named?.name) ?? generated
+}
+
+/**
+ * Kafka `KStreamImpl`: an unbounded stream of records. Every operation adds a graph node and returns a
+ * new stream; nothing runs until the topology is built and started. Key-changing operations (map,
+ * selectKey, flatMap, process) mark the result for repartitioning before a grouping or a join, as Kafka does.
+ */
+export class KStreamImpl<K, V> {
+  readonly name: string
+  readonly keySerde: Serde<K> | undefined
+  readonly valueSerde: Serde<V> | undefined
+  readonly graphNode: GraphNode
+  readonly builder: InternalStreamsBuilder
+  readonly repartitionRequired: boolean
+  readonly subTopologySourceNodes: ReadonlySet<string>
+
+  constructor(
+    name: string,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    subTopologySourceNodes: ReadonlySet<string>,
+    repartitionRequired: boolean,
+    graphNode: GraphNode,
+    builder: InternalStreamsBuilder,
+  ) {
+    this.name = name
+    this.keySerde = keySerde
+    this.valueSerde = valueSerde
+    this.subTopologySourceNodes = subTopologySourceNodes
+    this.repartitionRequired = repartitionRequired
+    this.graphNode = graphNode
+    this.builder = builder
+  }
+
+  #next<K2, V2>(
+    node: GraphNode,
+    keySerde: Serde<K2> | undefined,
+    valueSerde: Serde<V2> | undefined,
+    repartitionRequired = this.repartitionRequired,
+  ): KStreamImpl<K2, V2> {
+    this.builder.addGraphNode(this.graphNode, node)
+    return new KStreamImpl(
+      node.nodeName,
+      keySerde,
+      valueSerde,
+      this.subTopologySourceNodes,
+      repartitionRequired,
+      node,
+      this.builder,
+    )
+  }
+
+  /** Keeps records whose key and value satisfy the predicate. */
+  filter(predicate: Predicate<K, V>, named?: Named): KStreamImpl<K, V> {
+    const name = nameOf(named, this.builder, FILTER_NAME)
+    return this.#next(processorNode(name, kstreamFilter(predicate, false)), this.keySerde, this.valueSerde)
+  }
+
+  /** Drops records whose key and value satisfy the predicate. */
+  filterNot(predicate: Predicate<K, V>, named?: Named): KStreamImpl<K, V> {
+    const name = nameOf(named, this.builder, FILTER_NAME)
+    return this.#next(processorNode(name, kstreamFilter(predicate, true)), this.keySerde, this.valueSerde)
+  }
+
+  /** A new key for each record; marks the stream for repartitioning. */
+  selectKey<KR>(mapper: KeyValueMapper<K, V, KR>, named?: Named): KStreamImpl<KR, V> {
+    const name = nameOf(named, this.builder, KEY_SELECT_NAME)
+    const node = processorNode(
+      name,
+      kstreamMap<K, V, KR, V>((key, value) => [mapper(key, value), value]),
+    )
+    node.keyChangingOperation = true
+    return this.#next(node, undefined, this.valueSerde, true)
+  }
+
+  /** A new key and value for each record (`{ key, value }` or `[key, value]`); marks the stream for repartitioning. */
+  map<KR, VR>(mapper: KeyValueMapper<K, V, KeyValueLike<KR, VR>>, named?: Named): KStreamImpl<KR, VR> {
+    const name = nameOf(named, this.builder, MAP_NAME)
+    const node = processorNode(name, kstreamMap(mapper))
+    node.keyChangingOperation = true
+    return this.#next(node, undefined, undefined, true)
+  }
+
+  /**
+   * A new value for each record: `value => ...`, or `(key: K, value: V) => ...` to see the key (a mapper
+   * declaring two parameters gets the key; give their types, as TypeScript picks the overload by them).
+   */
+  mapValues<VR>(mapper: ValueMapper<V, VR>, named?: Named): KStreamImpl<K, VR>
+  mapValues<VR>(mapper: ValueMapperWithKey<K, V, VR>, named?: Named): KStreamImpl<K, VR>
+  mapValues<VR>(mapper: ValueMapper<V, VR> | ValueMapperWithKey<K, V, VR>, named?: Named): KStreamImpl<K, VR> {
+    const name = nameOf(named, this.builder, MAPVALUES_NAME)
+    const node = processorNode(name, kstreamMapValues(withKey(mapper)))
+    node.valueChangingOperation = true
+    return this.#next(node, this.keySerde, undefined)
+  }
+
+  /** Zero or more records per record (`[key, value]` tuples or `{ key, value }`); marks the stream for repartitioning. */
+  flatMap<KR, VR>(mapper: FlatMapper<K, V, KR, VR>, named?: Named): KStreamImpl<KR, VR> {
+    const name = nameOf(named, this.builder, FLATMAP_NAME)
+    const node = processorNode(name, kstreamFlatMap(mapper))
+    node.keyChangingOperation = true
+    return this.#next(node, undefined, undefined, true)
+  }
+
+  /** Zero or more values per record, with the record's key. */
+  flatMapValues<VR>(
+    mapper: ValueMapper<V, Iterable<VR>> | ValueMapperWithKey<K, V, Iterable<VR>>,
+    named?: Named,
+  ): KStreamImpl<K, VR> {
+    const name = nameOf(named, this.builder, FLATMAPVALUES_NAME)
+    const node = processorNode(name, kstreamFlatMapValues(withKey(mapper)))
+    node.valueChangingOperation = true
+    return this.#next(node, this.keySerde, undefined)
+  }
+
+  /** Writes each record through `printed` (stdout by default). A terminal operation. */
+  print(printed: Printed<K, V>): void {
+    const name = nameOf(printed.name, this.builder, PRINTING_NAME)
+    this.builder.addGraphNode(this.graphNode, processorNode(name, kstreamPrint(printed, this.name)))
+  }
+
+  /** Runs an action per record. A terminal operation. */
+  foreach(action: ForeachAction<K, V>, named?: Named): void {
+    const name = nameOf(named, this.builder, FOREACH_NAME)
+    this.builder.addGraphNode(this.graphNode, processorNode(name, kstreamPeek(action, false)))
+  }
+
+  /** Runs an action per record and passes the record on. */
+  peek(action: ForeachAction<K, V>, named?: Named): KStreamImpl<K, V> {
+    const name = nameOf(named, this.builder, PEEK_NAME)
+    return this.#next(processorNode(name, kstreamPeek(action, true)), this.keySerde, this.valueSerde)
+  }
+
+  /** Splits the stream by predicates into named branches (Kafka `split()`). */
+  split(named?: Named): BranchedKStream<K, V> {
+    return new BranchedKStream(this, nameOf(named, this.builder, BRANCH_NAME))
+  }
+
+  /**
+   * The array form of branching: one stream per predicate, each record going to the first predicate it
+   * satisfies (Kafka 3.x `branch()`, removed from Java in 4.0 and kept here for its users).
+   */
+  branch(...predicates: Predicate<K, V>[]): KStreamImpl<K, V>[] {
+    if (predicates.length === 0) throw new TypeError('branch() needs at least one predicate')
+    const branchName = this.builder.newProcessorName(BRANCH_NAME)
+    const childNames = predicates.map(() => this.builder.newProcessorName(BRANCHCHILD_NAME))
+    const branchNode = processorNode(branchName, kstreamBranch(predicates, childNames))
+    this.builder.addGraphNode(this.graphNode, branchNode)
+    return childNames.map((childName) => {
+      const child = processorNode(childName, passThrough())
+      this.builder.addGraphNode(branchNode, child)
+      return new KStreamImpl<K, V>(
+        childName,
+        this.keySerde,
+        this.valueSerde,
+        this.subTopologySourceNodes,
+        this.repartitionRequired,
+        child,
+        this.builder,
+      )
+    })
+  }
+
+  /** Both streams' records in one stream, in processing order. */
+  merge(stream: KStreamImpl<K, V>, named?: Named): KStreamImpl<K, V> {
+    const name = nameOf(named, this.builder, MERGE_NAME)
+    const node = processorNode(name, passThrough())
+    node.mergeNode = true
+    this.builder.addGraphNode([this.graphNode, stream.graphNode], node)
+    const sources = new Set([...this.subTopologySourceNodes, ...stream.subTopologySourceNodes])
+    return new KStreamImpl<K, V>(
+      name,
+      undefined,
+      undefined,
+      sources,
+      this.repartitionRequired || stream.repartitionRequired,
+      node,
+      this.builder,
+    )
+  }
+
+  /** Writes the stream to an internal `<applicationId>-<name>-repartition` topic and reads it back (Kafka `repartition()`). */
+  repartition(repartitioned?: Repartitioned<K, V>): KStreamImpl<K, V> {
+    const name = repartitioned?.name ?? this.builder.newProcessorName(REPARTITION_NAME)
+    const keySerde = repartitioned?.keySerde ?? this.keySerde
+    const valueSerde = repartitioned?.valueSerde ?? this.valueSerde
+    const topic = name.endsWith(REPARTITION_TOPIC_SUFFIX) ? name : name + REPARTITION_TOPIC_SUFFIX
+    // the three names are always generated, to keep the counter where Kafka keeps it
+    const genSink = this.builder.newProcessorName(SINK_NAME)
+    const genFilter = this.builder.newProcessorName(FILTER_NAME)
+    const genSource = this.builder.newProcessorName(SOURCE_NAME)
+    const generated = /^KSTREAM.*-[0-9]{10}$/.test(name)
+    const sinkName = generated ? genSink : `${topic}-sink`
+    const filterName = generated ? genFilter : `${topic}-filter`
+    const sourceName = generated ? genSource : `${topic}-source`
+    const partitions = repartitioned?.numberOfPartitions
+    const partitioner = repartitioned?.partitioner
+    const node = new GraphNode(sourceName, (builder, parents) => {
+      builder.addInternalTopic(topic, partitions === undefined ? {} : { numberOfPartitions: partitions })
+      // records with a null key are not written to the repartition topic
+      builder.addProcessor(
+        filterName,
+        kstreamFilter<K, V>((key) => key !== null && key !== undefined, false),
+        parents,
+      )
+      builder.addSink(
+        sinkName,
+        topic,
+        {
+          keySerializer: keySerde?.serializer(),
+          valueSerializer: valueSerde?.serializer(),
+          partitioner: partitioner as never,
+        },
+        [filterName],
+      )
+      builder.addSource(sourceName, [topic], {
+        timestampExtractor: new FailOnInvalidTimestamp(),
+        keyDeserializer: keySerde?.deserializer(),
+        valueDeserializer: valueSerde?.deserializer(),
+      })
+    })
+    this.builder.addGraphNode(this.graphNode, node)
+    return new KStreamImpl<K, V>(sourceName, keySerde, valueSerde, new Set([sourceName]), false, node, this.builder)
+  }
+
+  /**
+   * Writes to `topic` and reads it back as a new stream (Kafka 3.x `through()`, removed from Java in 4.0;
+   * `repartition()` is its replacement). The topic must exist with the partition count you want.
+   */
+  through(topic: string, produced?: Produced<K, V>): KStreamImpl<K, V> {
+    this.to(topic, produced)
+    const keySerde = produced?.keySerde ?? this.keySerde
+    const valueSerde = produced?.valueSerde ?? this.valueSerde
+    let consumed = Consumed.withTimestampExtractor<K, V>(new FailOnInvalidTimestamp())
+    if (keySerde) consumed = consumed.withKeySerde(keySerde)
+    if (valueSerde) consumed = consumed.withValueSerde(valueSerde)
+    return streamFrom(this.builder, [topic], consumed)
+  }
+
+  /** Writes every record to a topic, or to the topic an extractor picks per record. A terminal operation. */
+  to(topic: string | TopicNameExtractor<K, V>, produced?: Produced<K, V>): void {
+    const name = nameOf(produced?.name, this.builder, SINK_NAME)
+    const keySerde = produced?.keySerde ?? this.keySerde
+    const valueSerde = produced?.valueSerde ?? this.valueSerde
+    const partitioner = produced?.partitioner
+    const node = new GraphNode(name, (builder, parents) => {
+      builder.addSink(
+        name,
+        topic as string | TopicNameExtractor<unknown, unknown>,
+        {
+          keySerializer: keySerde?.serializer(),
+          valueSerializer: valueSerde?.serializer(),
+          partitioner: partitioner as never,
+        },
+        parents,
+      )
+    })
+    this.builder.addGraphNode(this.graphNode, node)
+  }
+
+  /** Runs a Processor API processor on each record; connected stores are named in `stateStoreNames`. */
+  process<KOut, VOut>(
+    supplier: ProcessorSupplier<K, V, KOut, VOut>,
+    namedOrStore?: Named | string,
+    ...stateStoreNames: string[]
+  ): KStreamImpl<KOut, VOut> {
+    const { name, stores } = this.#processArgs(namedOrStore, stateStoreNames, PROCESSOR_NAME)
+    const node = processorNode(name, supplier, stores)
+    node.keyChangingOperation = true
+    return this.#next(node, undefined, undefined, true)
+  }
+
+  /** Runs a processor that may change values but not keys, so no repartitioning follows. */
+  processValues<VOut>(
+    supplier: FixedKeyProcessorSupplier<K, V, VOut>,
+    namedOrStore?: Named | string,
+    ...stateStoreNames: string[]
+  ): KStreamImpl<K, VOut> {
+    const { name, stores } = this.#processArgs(namedOrStore, stateStoreNames, PROCESSVALUES_NAME)
+    const node = processorNode(name, supplier, stores, true)
+    node.valueChangingOperation = true
+    return this.#next(node, this.keySerde, undefined)
+  }
+
+  #processArgs(
+    namedOrStore: Named | string | undefined,
+    rest: string[],
+    prefix: string,
+  ): { name: string; stores: string[] } {
+    if (namedOrStore instanceof Named && namedOrStore.name !== undefined)
+      return { name: namedOrStore.name, stores: rest }
+    const stores = typeof namedOrStore === 'string' ? [namedOrStore, ...rest] : rest
+    return { name: this.builder.newProcessorName(prefix), stores }
+  }
+}
+
+/** Kafka `BranchedKStreamImpl`: the builder `split()` returns. */
+export class BranchedKStream<K, V> {
+  readonly #source: KStreamImpl<K, V>
+  readonly #splitterName: string
+  readonly #splitter: GraphNode
+  readonly #predicates: Predicate<K, V>[] = []
+  readonly #childNames: string[] = []
+  readonly #outputs = new Map<string, KStreamImpl<K, V>>()
+  #done = false
+
+  constructor(source: KStreamImpl<K, V>, splitterName: string) {
+    this.#source = source
+    this.#splitterName = splitterName
+    this.#splitter = processorNode(splitterName, kstreamBranch(this.#predicates, this.#childNames))
+    source.builder.addGraphNode(source.graphNode, this.#splitter)
+  }
+
+  branch(predicate: Predicate<K, V>, branched?: Branched<K, V>): this {
+    this.#checkOpen()
+    this.#predicates.push(predicate)
+    this.#createBranch(branched, this.#predicates.length)
+    return this
+  }
+
+  defaultBranch(branched?: Branched<K, V>): Map<string, KStreamImpl<K, V>> {
+    this.#checkOpen()
+    this.#createBranch(branched, 0)
+    this.#done = true
+    return this.#outputs
+  }
+
+  noDefaultBranch(): Map<string, KStreamImpl<K, V>> {
+    this.#checkOpen()
+    this.#done = true
+    return this.#outputs
+  }
+
+  #checkOpen(): void {
+    if (this.#done)
+      throw new TopologyException('this split() is complete: defaultBranch() or noDefaultBranch() was already called')
+  }
+
+  #createBranch(branched: Branched<K, V> | undefined, index: number): void {
+    const source = this.#source
+    const childName = this.#splitterName + (branched?.name ?? String(index))
+    this.#childNames.push(childName)
+    source.builder.newProcessorName(childName)
+    const node = processorNode(childName, passThrough())
+    source.builder.addGraphNode(this.#splitter, node)
+    const branch = new KStreamImpl<K, V>(
+      childName,
+      source.keySerde,
+      source.valueSerde,
+      source.subTopologySourceNodes,
+      source.repartitionRequired,
+      node,
+      source.builder,
+    )
+    if (branched?.chainFunction) {
+      const result = branched.chainFunction(branch)
+      if (result) this.#outputs.set(childName, result)
+    } else if (branched?.chainConsumer) {
+      branched.chainConsumer(branch)
+    } else {
+      this.#outputs.set(childName, branch)
+    }
+  }
+}
+
+/** Adds a source node for topics or a pattern (Kafka `InternalStreamsBuilder.stream`). */
+export function streamFrom<K, V>(
+  builder: InternalStreamsBuilder,
+  topics: readonly string[] | RegExp,
+  consumed?: Consumed<K, V>,
+): KStreamImpl<K, V> {
+  const name = nameOf(consumed?.name, builder, SOURCE_NAME)
+  const keySerde = consumed?.keySerde
+  const valueSerde = consumed?.valueSerde
+  const node = new GraphNode(name, (topologyBuilder) => {
+    topologyBuilder.addSource(name, topics, {
+      timestampExtractor: consumed?.timestampExtractor,
+      keyDeserializer: keySerde?.deserializer(),
+      valueDeserializer: valueSerde?.deserializer(),
+      offsetReset: consumed?.offsetReset,
+    })
+  })
+  builder.addGraphNode(builder.root, node)
+  return new KStreamImpl<K, V>(name, keySerde, valueSerde, new Set([name]), false, node, builder)
+}

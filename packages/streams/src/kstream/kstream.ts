@@ -1,0 +1,1 @@
+export { KStreamImpl as KStream, BranchedKStream } from './internals/kstream-impl.ts'

@@ -1,0 +1,186 @@
+import type { ErrorHandlerContext } from '../../errors/exception-handlers.ts'
+import { StreamsException } from '../../errors/streams-exception.ts'
+import { ConfigException, type StreamsConfig } from '../../streams-config.ts'
+import { Headers } from '../../header/headers.ts'
+import { toMillis, type Duration } from '../../kstream/duration.ts'
+import type { Serde } from '../../serde/serde.ts'
+import {
+  PunctuationType,
+  type Cancellable,
+  type Punctuator,
+  type RecordMetadata,
+  type StateStore,
+} from '../api/processor.ts'
+import type { Record } from '../api/record.ts'
+import type { RecordContext } from '../record-context.ts'
+import type { TaskId } from '../task-id.ts'
+import type { ProcessorNode } from './processor-node.ts'
+import type { PunctuationQueue } from './punctuation-queue.ts'
+import type { RecordCollector } from './record-collector.ts'
+
+/** The clocks and queues of the task a context belongs to. */
+export interface TaskHooks {
+  streamTime(): number
+  wallClockTime(): number
+  readonly streamTimePunctuations: PunctuationQueue
+  readonly wallClockPunctuations: PunctuationQueue
+  requestCommit(): void
+}
+
+const noHeaders = new Headers()
+
+/**
+ * Kafka `ProcessorContextImpl`: one per task, shared by its nodes. It knows the node being run and the
+ * record being processed; `forward` runs children depth-first, synchronously.
+ */
+export class ProcessorContextImpl {
+  readonly applicationId: string
+  readonly taskId: TaskId
+  readonly config: StreamsConfig
+  readonly collector: RecordCollector
+  readonly #stores: Map<string, StateStore>
+  readonly #hooks: TaskHooks
+  currentNode: ProcessorNode | undefined
+  recordContext: RecordContext = { topic: null, partition: -1, offset: -1, timestamp: -1, headers: noHeaders }
+  droppedRecords = 0
+
+  constructor(
+    taskId: TaskId,
+    config: StreamsConfig,
+    collector: RecordCollector,
+    stores: Map<string, StateStore>,
+    hooks: TaskHooks,
+  ) {
+    this.applicationId = config.applicationId
+    this.taskId = taskId
+    this.config = config
+    this.collector = collector
+    this.#stores = stores
+    this.#hooks = hooks
+  }
+
+  get keySerde(): Serde<unknown> {
+    return this.requireKeySerde('the processor context')
+  }
+
+  get valueSerde(): Serde<unknown> {
+    return this.requireValueSerde('the processor context')
+  }
+
+  requireKeySerde(user: string): Serde<unknown> {
+    const serde = this.config.defaultKeySerde
+    if (!serde) {
+      throw new ConfigException(
+        `no key serde for ${user}: set defaultKeySerde in the config or pass serdes (Consumed/Produced.with)`,
+      )
+    }
+    return serde
+  }
+
+  requireValueSerde(user: string): Serde<unknown> {
+    const serde = this.config.defaultValueSerde
+    if (!serde) {
+      throw new ConfigException(
+        `no value serde for ${user}: set defaultValueSerde in the config or pass serdes (Consumed/Produced.with)`,
+      )
+    }
+    return serde
+  }
+
+  appConfigs(): { readonly [key: string]: unknown } {
+    return this.config.originals
+  }
+
+  recordMetadata(): RecordMetadata | undefined {
+    const { topic, partition, offset } = this.recordContext
+    return topic === null ? undefined : { topic, partition, offset }
+  }
+
+  currentSystemTimeMs(): number {
+    return this.#hooks.wallClockTime()
+  }
+
+  currentStreamTimeMs(): number {
+    return this.#hooks.streamTime()
+  }
+
+  getStateStore<S extends StateStore>(name: string): S {
+    const node = this.currentNode
+    const store = this.#stores.get(name)
+    if (!store) {
+      throw new StreamsException(
+        `Processor ${node?.name ?? '?'} has no access to StateStore ${name}: it is not in the topology`,
+      )
+    }
+    if (node && !node.stateStoreNames.has(name) && !this.#globalStore(name)) {
+      throw new StreamsException(
+        `Processor ${node.name} has no access to StateStore ${name} as the store is not connected to the processor. ` +
+          `If you add stores manually via '.addStateStore()' make sure to connect the added store to the processor by ` +
+          `providing the processor name to '.addStateStore()' or connect them via '.connectProcessorAndStateStores()'. ` +
+          `DSL users need to provide the store name to '.process()', '.processValues()', or '.transformValues()' to connect the store to the corresponding operator.`,
+      )
+    }
+    return store as S
+  }
+
+  #globalStore(_name: string): boolean {
+    return false
+  }
+
+  schedule(interval: Duration | number, type: PunctuationType, punctuator: Punctuator): Cancellable {
+    const millis = toMillis(interval, 'the punctuation interval')
+    if (millis < 1) throw new RangeError('The minimum supported scheduling interval is 1 millisecond.')
+    const node = this.currentNode
+    if (!node) throw new StreamsException('schedule() may only be called from a processor')
+    const wallClock = type === PunctuationType.WALL_CLOCK_TIME
+    const schedule = {
+      node,
+      interval: millis,
+      punctuator,
+      // stream-time schedules align to 0 and fire on the first record; wall-clock ones start an interval from now
+      timestamp: wallClock ? this.#hooks.wallClockTime() + millis : 0,
+      cancelled: false,
+    }
+    ;(wallClock ? this.#hooks.wallClockPunctuations : this.#hooks.streamTimePunctuations).schedule(schedule)
+    return {
+      cancel: () => {
+        schedule.cancelled = true
+      },
+    }
+  }
+
+  commit(): void {
+    this.#hooks.requestCommit()
+  }
+
+  forward(record: Record<unknown, unknown>, childName?: string): void {
+    const previous = this.currentNode
+    if (!previous) throw new StreamsException('forward() may only be called from a processor')
+    try {
+      if (childName === undefined) {
+        const children = previous.children
+        for (let i = 0; i < children.length; i++) {
+          const child = children[i] as ProcessorNode
+          this.currentNode = child
+          child.process(record)
+        }
+      } else {
+        const child = previous.childByName.get(childName)
+        if (!child) {
+          throw new StreamsException(
+            `Unknown downstream node: ${childName} either does not exist or is not connected to this processor.`,
+          )
+        }
+        this.currentNode = child
+        child.process(record)
+      }
+    } finally {
+      this.currentNode = previous
+    }
+  }
+
+  errorHandlerContext(processorNodeId: string): ErrorHandlerContext {
+    const { topic, partition, offset, headers, timestamp } = this.recordContext
+    return { topic, partition, offset, headers, timestamp, processorNodeId, taskId: this.taskId }
+  }
+}

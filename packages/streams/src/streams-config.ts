@@ -1,0 +1,168 @@
+import {
+  deserializationHandlerFrom,
+  processingHandlerFrom,
+  type DeserializationExceptionHandler,
+  type ProcessingExceptionHandler,
+} from './errors/exception-handlers.ts'
+import { StreamsError } from './errors/streams-error.ts'
+import {
+  FailOnInvalidTimestamp,
+  toTimestampExtractor,
+  type TimestampExtractor,
+  type TimestampExtractorLike,
+} from './processor/timestamp-extractor.ts'
+import type { Serde } from './serde/serde.ts'
+import { serdeFrom } from './serde/serdes.ts'
+
+/**
+ * Configuration of a Kafka Streams application, with Kafka's names in camelCase. Java's dotted keys
+ * (`application.id`, `default.key.serde`) are accepted too and mean the same.
+ */
+export interface StreamsConfigInput {
+  applicationId?: string
+  bootstrapServers?: string | readonly string[]
+  clientId?: string
+  defaultKeySerde?: string | Serde<unknown>
+  defaultValueSerde?: string | Serde<unknown>
+  defaultTimestampExtractor?: TimestampExtractorLike
+  defaultDeserializationExceptionHandler?: string | DeserializationExceptionHandler
+  processingExceptionHandler?: string | ProcessingExceptionHandler
+  processingGuarantee?: 'at_least_once' | 'exactly_once_v2'
+  commitIntervalMs?: number
+  maxTaskIdleMs?: number
+  numStreamThreads?: number
+  numStandbyReplicas?: number
+  replicationFactor?: number
+  stateDir?: string
+  statestoreCacheMaxBytes?: number
+  cacheMaxBytes?: number
+  /** 'all', 'none', or a comma-separated list of Kafka's optimization rule names. */
+  topologyOptimization?: string
+  transactionalId?: string
+  [key: string]: unknown
+}
+
+/** The resolved configuration the runtime and the test driver use. */
+export interface StreamsConfig {
+  readonly applicationId: string
+  readonly bootstrapServers: readonly string[]
+  /** Undefined when not configured: then every source and sink must be given serdes. */
+  readonly defaultKeySerde: Serde<unknown> | undefined
+  readonly defaultValueSerde: Serde<unknown> | undefined
+  readonly defaultTimestampExtractor: TimestampExtractor
+  readonly deserializationExceptionHandler: DeserializationExceptionHandler
+  readonly processingExceptionHandler: ProcessingExceptionHandler
+  readonly processingGuarantee: 'at_least_once' | 'exactly_once_v2'
+  readonly commitIntervalMs: number
+  readonly maxTaskIdleMs: number
+  readonly numStandbyReplicas: number
+  readonly topologyOptimization: string
+  /** Every key given, camelCased, for `appConfigs()`. */
+  readonly originals: { readonly [key: string]: unknown }
+}
+
+export class ConfigException extends StreamsError {
+  constructor(message: string) {
+    super('KSTREAMS_CONFIG', message)
+  }
+}
+
+/** `default.key.serde` -> `defaultKeySerde`; camelCase keys pass through. */
+function camelKey(key: string): string {
+  return key.includes('.') ? key.replace(/\.([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) : key
+}
+
+/** Java key names that do not camelCase to ours. */
+const aliases: Record<string, string> = {
+  cacheMaxBytesBuffering: 'cacheMaxBytes',
+  statestoreCacheMaxBytes: 'cacheMaxBytes',
+  defaultKeySerdeClass: 'defaultKeySerde',
+  defaultValueSerdeClass: 'defaultValueSerde',
+  defaultTimestampExtractorClass: 'defaultTimestampExtractor',
+  defaultDeserializationExceptionHandlerClass: 'defaultDeserializationExceptionHandler',
+  processingExceptionHandlerClass: 'processingExceptionHandler',
+}
+
+function num(config: Record<string, unknown>, key: string, fallback: number, min = 0): number {
+  const raw = config[key]
+  if (raw === undefined) return fallback
+  const value = typeof raw === 'string' ? Number(raw) : raw
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new ConfigException(`config ${key} must be a number >= ${min}, got ${JSON.stringify(raw)}`)
+  }
+  return value
+}
+
+export function resolveConfig(
+  input: StreamsConfigInput = {},
+  defaults: { applicationId?: string } = {},
+): StreamsConfig {
+  const config: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(input)) {
+    const camel = camelKey(key)
+    config[aliases[camel] ?? camel] = value
+  }
+  const applicationId = config.applicationId ?? defaults.applicationId
+  if (typeof applicationId !== 'string' || applicationId === '') {
+    throw new ConfigException(
+      'config applicationId (application.id) is required: a non-empty string naming the application',
+    )
+  }
+  if (!/^[a-zA-Z0-9._-]+$/.test(applicationId)) {
+    throw new ConfigException(
+      `config applicationId "${applicationId}" may contain only letters, digits, '.', '_' and '-' (it prefixes topic names)`,
+    )
+  }
+  const servers = config.bootstrapServers
+  const bootstrapServers =
+    servers === undefined
+      ? []
+      : typeof servers === 'string'
+        ? servers
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : (servers as string[])
+  const guarantee = config.processingGuarantee ?? 'at_least_once'
+  if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
+    throw new ConfigException(
+      `config processingGuarantee must be 'at_least_once' or 'exactly_once_v2', got ${JSON.stringify(guarantee)}`,
+    )
+  }
+  const serde = (key: string): Serde<unknown> | undefined => {
+    const spec = config[key]
+    if (spec === undefined || spec === null) return undefined
+    try {
+      return serdeFrom(spec as string | Serde<unknown>)
+    } catch (error) {
+      throw new ConfigException(`config ${key}: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  const handler = <H>(key: string, fallback: string, from: (spec: string | H) => H): H => {
+    try {
+      return from((config[key] as string | H | undefined) ?? fallback)
+    } catch (error) {
+      throw new ConfigException(`config ${key}: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+  const extractor = config.defaultTimestampExtractor as TimestampExtractorLike | undefined
+  return {
+    applicationId,
+    bootstrapServers,
+    defaultKeySerde: serde('defaultKeySerde'),
+    defaultValueSerde: serde('defaultValueSerde'),
+    defaultTimestampExtractor: extractor ? toTimestampExtractor(extractor) : new FailOnInvalidTimestamp(),
+    deserializationExceptionHandler: handler(
+      'defaultDeserializationExceptionHandler',
+      'logAndFail',
+      deserializationHandlerFrom,
+    ),
+    processingExceptionHandler: handler('processingExceptionHandler', 'logAndFail', processingHandlerFrom),
+    processingGuarantee: guarantee,
+    commitIntervalMs: num(config, 'commitIntervalMs', guarantee === 'exactly_once_v2' ? 100 : 30_000),
+    maxTaskIdleMs: num(config, 'maxTaskIdleMs', 0, -1),
+    numStandbyReplicas: num(config, 'numStandbyReplicas', 0),
+    topologyOptimization: typeof config.topologyOptimization === 'string' ? config.topologyOptimization : 'none',
+    originals: config,
+  }
+}

@@ -1,0 +1,181 @@
+import type { Header } from '../header/headers.ts'
+import { Headers } from '../header/headers.ts'
+import { toMillis, type Duration } from '../kstream/duration.ts'
+import type { StateStore } from '../processor/api/processor.ts'
+import type { RecordCollector } from '../processor/internals/record-collector.ts'
+import { buildProcessorTopology, StreamTask } from '../processor/internals/stream-task.ts'
+import { TaskId } from '../processor/task-id.ts'
+import type { Deserializer, Serde, Serializer } from '../serde/serde.ts'
+import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from '../streams-config.ts'
+import type { Topology } from '../topology.ts'
+import { TestInputTopic } from './test-input-topic.ts'
+import { TestOutputTopic, type CapturedRecord } from './test-output-topic.ts'
+import type { TestRecord } from './test-record.ts'
+
+/**
+ * Runs a topology without Kafka (Kafka `TopologyTestDriver`), through the same task, processor and
+ * record-queue code the runtime uses. The whole topology runs as one task on partition 0 of every input
+ * topic. Everything piped in is processed before `pipeInput` returns; records written to a topic the
+ * topology reads (repartition topics, `through`) are fed back in, as Kafka would deliver them. Wall-clock
+ * time is mocked and only moves with `advanceWallClockTime`.
+ */
+export class TopologyTestDriver {
+  readonly #config: StreamsConfig
+  readonly #task: StreamTask
+  readonly #outputs = new Map<string, CapturedRecord[]>()
+  readonly #pending: CapturedRecord[] = []
+  readonly #offsets = new Map<string, number>()
+  #wallClock: number
+  #closed = false
+
+  constructor(topology: Topology, config: StreamsConfigInput = {}, initialWallClockTime: number | Date = Date.now()) {
+    this.#config = resolveConfig({ bootstrapServers: 'dummy:1234', ...config }, { applicationId: 'test' })
+    this.#wallClock = initialWallClockTime instanceof Date ? initialWallClockTime.getTime() : initialWallClockTime
+    const builder = topology.internalTopologyBuilder
+    builder.applicationId = this.#config.applicationId
+    const nodes = new Set(builder.nodeFactories.keys())
+    const processorTopology = buildProcessorTopology(builder, nodes)
+    const collector: RecordCollector = {
+      send: (topic, key, value, headers, timestamp) => {
+        this.#pending.push({ topic, key, value, headers: headers.toArray(), timestamp })
+      },
+      partitionsFor: (_topic, partitioner) => partitioner(1),
+    }
+    this.#task = new StreamTask(new TaskId(0, 0), processorTopology, this.#config, collector, () => this.#wallClock)
+    this.#task.initialize()
+    this.#completeAllProcessableWork()
+  }
+
+  createInputTopic<K, V>(
+    topic: string,
+    keySerializer: Serializer<K> | Serde<K>,
+    valueSerializer: Serializer<V> | Serde<V>,
+    startTimestamp: number | Date = this.#wallClock,
+    autoAdvance: Duration | number = 0,
+  ): TestInputTopic<K, V> {
+    const start = startTimestamp instanceof Date ? startTimestamp.getTime() : startTimestamp
+    return new TestInputTopic(
+      topic,
+      this,
+      serializerOf(keySerializer),
+      serializerOf(valueSerializer),
+      start,
+      toMillis(autoAdvance, 'autoAdvance'),
+    )
+  }
+
+  createOutputTopic<K, V>(
+    topic: string,
+    keyDeserializer: Deserializer<K> | Serde<K>,
+    valueDeserializer: Deserializer<V> | Serde<V>,
+  ): TestOutputTopic<K, V> {
+    const key = 'deserializer' in keyDeserializer ? keyDeserializer.deserializer() : keyDeserializer
+    const value = 'deserializer' in valueDeserializer ? valueDeserializer.deserializer() : valueDeserializer
+    return new TestOutputTopic(topic, this, key, value)
+  }
+
+  /** @internal called by TestInputTopic */
+  pipeRecord(
+    topic: string,
+    record: TestRecord<unknown, unknown>,
+    keySerializer: Serializer<unknown>,
+    valueSerializer: Serializer<unknown>,
+    timestamp: number,
+  ): void {
+    this.#checkOpen()
+    const headers = record.headers
+    const key = keySerializer.serialize(topic, record.key, headers)
+    const value = valueSerializer.serialize(topic, record.value, headers)
+    if (!this.#task.sourceFor(topic)) {
+      throw new Error(
+        `Unknown topic: ${topic}. The topology reads ${[...this.#task.topology.sourcesByTopic.keys()].join(', ') || 'no named topics'}`,
+      )
+    }
+    this.#enqueue(topic, key, value, headers.toArray(), timestamp)
+    this.#completeAllProcessableWork()
+  }
+
+  /** @internal called by TestOutputTopic */
+  readOutput(topic: string): CapturedRecord | undefined {
+    return this.#outputs.get(topic)?.shift()
+  }
+
+  /** @internal called by TestOutputTopic */
+  queueSize(topic: string): number {
+    return this.#outputs.get(topic)?.length ?? 0
+  }
+
+  /** Moves the mocked wall clock, firing due wall-clock punctuations. */
+  advanceWallClockTime(advance: Duration | number): void {
+    this.#checkOpen()
+    this.#wallClock += toMillis(advance, 'advance')
+    this.#task.maybePunctuateSystemTime()
+    this.#completeAllProcessableWork()
+  }
+
+  /** Names of every topic the topology has written to so far. */
+  producedTopicNames(): Set<string> {
+    return new Set(this.#outputs.keys())
+  }
+
+  getStateStore<S extends StateStore>(name: string): S | undefined {
+    return this.#task.topology.stores.get(name) as S | undefined
+  }
+
+  getAllStateStores(): Map<string, StateStore> {
+    return new Map(this.#task.topology.stores)
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#task.close()
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new Error('the TopologyTestDriver is closed')
+  }
+
+  #enqueue(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: readonly Header[],
+    timestamp: number,
+  ): void {
+    const offset = this.#offsets.get(topic) ?? 0
+    this.#offsets.set(topic, offset + 1)
+    this.#task.addRecords(topic, 0, [
+      { topic, partition: 0, offset, timestamp, key, value, headers: new Headers(headers) },
+    ])
+  }
+
+  #completeAllProcessableWork(): void {
+    this.#captureOutputs()
+    while (this.#task.hasRecordsQueued()) {
+      this.#task.process()
+      this.#task.maybePunctuateStreamTime()
+      this.#captureOutputs()
+    }
+  }
+
+  #captureOutputs(): void {
+    while (this.#pending.length > 0) {
+      const records = this.#pending.splice(0)
+      for (const record of records) {
+        let queue = this.#outputs.get(record.topic)
+        if (!queue) {
+          queue = []
+          this.#outputs.set(record.topic, queue)
+        }
+        queue.push(record)
+        if (this.#task.sourceFor(record.topic))
+          this.#enqueue(record.topic, record.key, record.value, record.headers, record.timestamp)
+      }
+    }
+  }
+}
+
+function serializerOf<T>(serde: Serializer<T> | Serde<T>): Serializer<T> {
+  return 'serializer' in serde ? serde.serializer() : serde
+}

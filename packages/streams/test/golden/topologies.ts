@@ -1,0 +1,263 @@
+// The TypeScript twins of scripts/reference/src/main/java/dev/kstreams/reference/Topologies.java: the same
+// programs, so that describe() and the outputs can be compared with Java's golden files.
+import {
+  Branched,
+  Consumed,
+  Named,
+  Printed,
+  Produced,
+  PunctuationType,
+  Record,
+  Repartitioned,
+  Serdes,
+  StreamsBuilder,
+  Topology,
+  type FixedKeyProcessorContext,
+  type FixedKeyRecord,
+  type KStream,
+  type ProcessorContext,
+} from '../../src/index.ts'
+
+const upper = (v: string | null): string | null => (v === null ? null : v.toUpperCase())
+const longerThan3 = (_k: string | null, v: string | null): boolean => v !== null && v.length > 3
+const input = (b: StreamsBuilder): KStream<string | null, string | null> =>
+  b.stream<string | null, string | null>('input')
+const fromBuilder = (define: (b: StreamsBuilder) => void): Topology => {
+  const b = new StreamsBuilder()
+  define(b)
+  return b.build()
+}
+
+/** Java's `TopicNameExtractor` class of the same name; its name is what describe() prints. */
+function ValuePrefixTopicExtractor(_k: string | null, v: string | null): string {
+  return v !== null && v.startsWith('a') ? 'output-a' : 'output-b'
+}
+
+export const topologies: { readonly [name: string]: () => Topology } = {
+  filter: () => fromBuilder((b) => input(b).filter(longerThan3).to('output')),
+  'filter-not': () => fromBuilder((b) => input(b).filterNot(longerThan3).to('output')),
+  map: () =>
+    fromBuilder((b) =>
+      input(b)
+        .map((k, v) => ({ key: v, value: k }))
+        .to('output'),
+    ),
+  'map-values': () => fromBuilder((b) => input(b).mapValues(upper).to('output')),
+  'map-values-with-key': () =>
+    fromBuilder((b) =>
+      input(b)
+        .mapValues((k: string | null, v: string | null) => `${String(k)}:${String(v)}`)
+        .to('output'),
+    ),
+  'flat-map': () =>
+    fromBuilder((b) =>
+      input(b)
+        .flatMap((k, v) => (v === null ? [] : v.split(' ').map((w): [string, string | null] => [w, k])))
+        .to('output'),
+    ),
+  'flat-map-values': () =>
+    fromBuilder((b) =>
+      input(b)
+        .flatMapValues((v: string | null) => (v === null ? [] : v.split(' ')))
+        .to('output'),
+    ),
+  'select-key': () =>
+    fromBuilder((b) =>
+      input(b)
+        .selectKey((_k, v) => (v === null ? null : v.substring(0, 1)))
+        .to('output'),
+    ),
+  peek: () =>
+    fromBuilder((b) =>
+      input(b)
+        .peek(() => {})
+        .mapValues(upper)
+        .to('output'),
+    ),
+  foreach: () => fromBuilder((b) => input(b).foreach(() => {})),
+  print: () =>
+    fromBuilder((b) => {
+      const s = input(b)
+      s.print(Printed.toFile<string | null, string | null>('/dev/null').withLabel('x'))
+      s.to('output')
+    }),
+  'split-branched': () =>
+    fromBuilder((b) => {
+      const branches = input(b)
+        .split(Named.as('split-'))
+        .branch((_k, v) => v !== null && v.startsWith('a'), Branched.as('a'))
+        .branch(
+          (_k, v) => v !== null && v.startsWith('b'),
+          Branched.withConsumer((ks) => ks.mapValues(upper).to('output-b')),
+        )
+        .defaultBranch(Branched.as('other'))
+      branches.get('split-a')?.to('output-a')
+      branches.get('split-other')?.to('output-other')
+    }),
+  'split-no-names': () =>
+    fromBuilder((b) => {
+      const branches = input(b)
+        .split()
+        .branch((_k, v) => v !== null && v.startsWith('a'))
+        .branch((_k, v) => v !== null && v.startsWith('b'))
+        .noDefaultBranch()
+      const names = [...branches.keys()].sort()
+      branches.get(names[0] ?? '')?.to('output-a')
+      branches.get(names[1] ?? '')?.to('output-b')
+    }),
+  merge: () =>
+    fromBuilder((b) => {
+      const s1 = input(b)
+      const s2 = b.stream<string | null, string | null>('input2').mapValues(upper)
+      s1.merge(s2).to('output')
+    }),
+  'to-extractor': () => fromBuilder((b) => input(b).to(ValuePrefixTopicExtractor)),
+  'to-partitioner': () =>
+    fromBuilder((b) =>
+      input(b).to('output', Produced.with(Serdes.String(), Serdes.String()).withStreamPartitioner(() => [0]) as never),
+    ),
+  'repartition-named': () =>
+    fromBuilder((b) =>
+      input(b)
+        .selectKey((_k, v) => (v === null ? null : v.substring(0, 1)))
+        .repartition(Repartitioned.as('rekeyed'))
+        .mapValues((k: string | null, v: string | null) => `${String(k)}:${String(v)}`)
+        .to('output'),
+    ),
+  'repartition-unnamed': () => fromBuilder((b) => input(b).repartition().filter(longerThan3).to('output')),
+  'named-operators': () =>
+    fromBuilder((b) =>
+      b
+        .stream<string, string>('input', Consumed.as('my-source'))
+        .filter((_k, v) => v !== null && v.length > 3, Named.as('my-filter'))
+        .mapValues((v: string) => v.toUpperCase(), Named.as('my-map'))
+        .to('output', Produced.as('my-sink')),
+    ),
+  'multi-topic-source': () =>
+    fromBuilder((b) => b.stream<string | null, string | null>(['input', 'input2']).mapValues(upper).to('output')),
+  'pattern-source': () => fromBuilder((b) => b.stream(/input.*/).to('output')),
+  'timestamp-extractor': () =>
+    fromBuilder((b) =>
+      b
+        .stream(
+          'input',
+          Consumed.with(Serdes.String(), Serdes.String()).withTimestampExtractor((rec) =>
+            Number((rec.value as string).split(',')[0]),
+          ),
+        )
+        .to('output'),
+    ),
+  'process-punctuate': () =>
+    fromBuilder((b) =>
+      input(b)
+        .process<string | null, number>(() => {
+          let count = 0
+          let context: ProcessorContext<string | null, number>
+          return {
+            init(c) {
+              context = c
+              c.schedule(1000, PunctuationType.STREAM_TIME, (ts) => context.forward(new Record('tick', count, ts)))
+            },
+            process(record) {
+              count++
+              context.forward(record.withValue(count))
+            },
+          }
+        }, Named.as('counter'))
+        .to('output', Produced.with(Serdes.String(), Serdes.Long()) as never),
+    ),
+  'process-values': () =>
+    fromBuilder((b) =>
+      input(b)
+        .processValues<string | null>(() => {
+          let context: FixedKeyProcessorContext<string | null, string | null>
+          return {
+            init(c) {
+              context = c
+            },
+            process(record: FixedKeyRecord<string | null, string | null>) {
+              const out = record.withValue(record.value === null ? null : `${record.value}!`)
+              out.headers.add('seen', 'yes')
+              context.forward(out)
+            },
+          }
+        })
+        .to('output'),
+    ),
+  'processor-api': () => {
+    const topology = new Topology()
+    topology.addSource('Source', Serdes.String().deserializer(), Serdes.String().deserializer(), 'input')
+    topology.addProcessor<string, string | null, string, string | null>(
+      'Upper',
+      () => {
+        let context: ProcessorContext<string, string | null>
+        return {
+          init(c) {
+            context = c
+          },
+          process(record) {
+            const out = record.withValue(upper(record.value))
+            context.forward(out, 'SinkA')
+            if (out.value !== null) context.forward(out, 'Len')
+          },
+        }
+      },
+      'Source',
+    )
+    topology.addProcessor<string, string, string, number>(
+      'Len',
+      () => {
+        let context: ProcessorContext<string, number>
+        return {
+          init(c) {
+            context = c
+          },
+          process(record) {
+            context.forward(record.withValue(record.value.length))
+          },
+        }
+      },
+      'Upper',
+    )
+    topology.addSink('SinkA', 'output-a', Serdes.String().serializer(), Serdes.String().serializer(), 'Upper')
+    topology.addSink('SinkB', 'output-b', Serdes.String().serializer(), Serdes.Long().serializer(), 'Len')
+    return topology
+  },
+  'wall-clock-punctuate': () =>
+    fromBuilder((b) =>
+      input(b)
+        .process<string | null, string | null>(() => {
+          let context: ProcessorContext<string | null, string | null>
+          return {
+            init(c) {
+              context = c
+              c.schedule(1000, PunctuationType.WALL_CLOCK_TIME, (ts) =>
+                context.forward(new Record('wall', String(ts), ts)),
+              )
+            },
+            process(record) {
+              context.forward(record)
+            },
+          }
+        })
+        .to('output'),
+    ),
+  'headers-timestamps': () =>
+    fromBuilder((b) =>
+      input(b)
+        .process<string | null, string | null>(() => {
+          let context: ProcessorContext<string | null, string | null>
+          return {
+            init(c) {
+              context = c
+            },
+            process(record) {
+              const out = record.withTimestamp(record.timestamp + 10)
+              out.headers.add('shifted', '10')
+              context.forward(out)
+            },
+          }
+        })
+        .to('output'),
+    ),
+}
