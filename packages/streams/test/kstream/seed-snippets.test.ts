@@ -91,8 +91,8 @@ test('branch(...predicates) returns one stream per predicate; a record goes to t
     ['2', 'B'],
     ['3', 'C'],
     ['4', 'A'],
-  ])
-    input.pipeInput(key ?? '', { amount: 1, type })
+  ] as const)
+    input.pipeInput(key, { amount: 1, type })
   const keys = (topic: string) =>
     driver
       .createOutputTopic(topic, Serdes.String(), Serdes.JSON())
