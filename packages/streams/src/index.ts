@@ -32,3 +32,9 @@ export type {
   FlatMapper,
 } from './kstream/functions.ts'
 export * from './processor/index.ts'
+export { Materialized, type StoreType } from './kstream/materialized.ts'
+export { Grouped } from './kstream/grouped.ts'
+export { KTable, KGroupedStream } from './kstream/ktable.ts'
+export type { Initializer, Aggregator, Reducer } from './kstream/internals/kstream-aggregate.ts'
+export type { Change } from './kstream/internals/change.ts'
+export * from './state/index.ts'

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   deserializationHandlerFrom,
   processingHandlerFrom,
@@ -56,6 +58,12 @@ export interface StreamsConfig {
   readonly commitIntervalMs: number
   readonly maxTaskIdleMs: number
   readonly numStandbyReplicas: number
+  /** Bytes of record cache per task; 0 turns caching off (Kafka `statestore.cache.max.bytes`, default 10 MiB). */
+  readonly cacheMaxBytes: number
+  /** Directory of persistent stores: `<stateDir>/<applicationId>/<taskId>/`. */
+  readonly stateDir: string
+  /** Engine of DSL stores: 'lmdb' (persistent, the default, like Kafka's RocksDB) or 'in_memory'. */
+  readonly defaultDslStore: 'lmdb' | 'in_memory'
   readonly topologyOptimization: string
   /** Every key given, camelCased, for `appConfigs()`. */
   readonly originals: { readonly [key: string]: unknown }
@@ -91,6 +99,14 @@ function num(config: Record<string, unknown>, key: string, fallback: number, min
     throw new ConfigException(`config ${key} must be a number >= ${min}, got ${JSON.stringify(raw)}`)
   }
   return value
+}
+
+function dslStore(value: unknown): 'lmdb' | 'in_memory' {
+  if (value === undefined) return 'lmdb'
+  const normal = typeof value === 'string' ? value.toLowerCase() : ''
+  if (normal === 'lmdb' || normal === 'rocksdb' || normal === 'persistent') return 'lmdb'
+  if (normal === 'in_memory' || normal === 'in-memory' || normal === 'memory') return 'in_memory'
+  throw new ConfigException(`config defaultDslStore must be 'lmdb' or 'in_memory', got ${JSON.stringify(value)}`)
 }
 
 export function resolveConfig(
@@ -162,6 +178,9 @@ export function resolveConfig(
     commitIntervalMs: num(config, 'commitIntervalMs', guarantee === 'exactly_once_v2' ? 100 : 30_000),
     maxTaskIdleMs: num(config, 'maxTaskIdleMs', 0, -1),
     numStandbyReplicas: num(config, 'numStandbyReplicas', 0),
+    cacheMaxBytes: num(config, 'cacheMaxBytes', 10 * 1024 * 1024),
+    stateDir: typeof config.stateDir === 'string' ? config.stateDir : join(tmpdir(), 'kstreams'),
+    defaultDslStore: dslStore(config.defaultDslStore),
     topologyOptimization: typeof config.topologyOptimization === 'string' ? config.topologyOptimization : 'none',
     originals: config,
   }

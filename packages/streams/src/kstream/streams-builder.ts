@@ -2,7 +2,14 @@ import { Topology } from '../topology.ts'
 import type { StreamsConfigInput } from '../streams-config.ts'
 import type { Consumed } from './consumed.ts'
 import { InternalStreamsBuilder } from './internals/internal-streams-builder.ts'
-import { streamFrom, type KStreamImpl } from './internals/kstream-impl.ts'
+import { nameOf, SOURCE_NAME, streamFrom, type KStreamImpl } from './internals/kstream-impl.ts'
+import { GraphNode } from './internals/graph/graph-node.ts'
+import { KTableImpl } from './internals/ktable-impl.ts'
+import { ktableSource } from './internals/ktable-processors.ts'
+import { timestampedKeyValueStore } from './internals/materialize.ts'
+import { Materialized } from './materialized.ts'
+
+const KTABLE_SOURCE_NAME = 'KTABLE-SOURCE-'
 
 /** Entry point of the DSL (Kafka `StreamsBuilder`): create streams from topics, then `build()` the topology. */
 export class StreamsBuilder {
@@ -15,6 +22,55 @@ export class StreamsBuilder {
   ): KStreamImpl<K, V> {
     const list = typeof topics === 'string' ? [topics] : topics
     return streamFrom(this.#internal, list, consumed)
+  }
+
+  /**
+   * A table over a topic (Kafka `StreamsBuilder.table`): the latest value per key. It is materialized in
+   * a store when `materialized` names one, or when a downstream operator needs to read it.
+   */
+  table<K = unknown, V = unknown>(
+    topic: string,
+    consumedOrMaterialized?: Consumed<K, V> | Materialized<K, V>,
+    materialized?: Materialized<K, V>,
+  ): KTableImpl<K, V> {
+    const builder = this.#internal
+    const consumed = consumedOrMaterialized instanceof Materialized ? undefined : consumedOrMaterialized
+    const mat = consumedOrMaterialized instanceof Materialized ? consumedOrMaterialized : materialized
+    const storeName = mat?.storeName ?? builder.newStoreName(`${topic}-`)
+    const keySerde = consumed?.keySerde ?? mat?.keySerde
+    const valueSerde = consumed?.valueSerde ?? mat?.valueSerde
+    const sourceName = nameOf(
+      consumed?.name === undefined ? undefined : `${consumed.name}-source`,
+      builder,
+      SOURCE_NAME,
+    )
+    const tableSourceName = nameOf(consumed?.name, builder, KTABLE_SOURCE_NAME)
+    const supplier = ktableSource<K, V>(mat?.storeName)
+    const node = new GraphNode(tableSourceName, (topology) => {
+      topology.addSource(sourceName, [topic], {
+        timestampExtractor: consumed?.timestampExtractor,
+        keyDeserializer: keySerde?.deserializer(),
+        valueDeserializer: valueSerde?.deserializer(),
+        offsetReset: consumed?.offsetReset,
+      })
+      topology.addProcessor(tableSourceName, supplier, [sourceName])
+      if (supplier.storeName !== undefined) {
+        topology.addStateStore(timestampedKeyValueStore(storeName, mat, keySerde, valueSerde), [tableSourceName])
+      }
+    })
+    builder.addGraphNode(builder.root, node)
+    const table = new KTableImpl<K, V>(
+      tableSourceName,
+      keySerde,
+      valueSerde,
+      new Set([sourceName]),
+      mat?.storeName,
+      supplier,
+      node,
+      builder,
+    )
+    table.materializeSource = () => supplier.materialize(storeName)
+    return table
   }
 
   /** The topology of everything defined so far; `config` may carry `topologyOptimization`. */

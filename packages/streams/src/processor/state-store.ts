@@ -1,13 +1,10 @@
 import type { StateStore } from './api/processor.ts'
+import type { ProcessorContextImpl } from './internals/processor-context-impl.ts'
 
 export type { StateStore }
 
-/** What a store gets when its task opens it. */
-export interface StateStoreContext {
-  readonly applicationId: string
-  readonly taskId: { readonly subtopology: number; readonly partition: number }
-  appConfigs(): { readonly [key: string]: unknown }
-}
+/** What a store gets when its task opens it: the task's processor context. */
+export type StateStoreContext = ProcessorContextImpl
 
 /** A store's lifecycle as the task drives it; the store kinds implement it. */
 export interface ManagedStateStore extends StateStore {

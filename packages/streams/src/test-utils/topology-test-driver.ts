@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Header } from '../header/headers.ts'
 import { Headers } from '../header/headers.ts'
 import { toMillis, type Duration } from '../kstream/duration.ts'
@@ -26,10 +29,15 @@ export class TopologyTestDriver {
   readonly #pending: CapturedRecord[] = []
   readonly #offsets = new Map<string, number>()
   #wallClock: number
+  readonly #stateDir: string
   #closed = false
 
   constructor(topology: Topology, config: StreamsConfigInput = {}, initialWallClockTime: number | Date = Date.now()) {
-    this.#config = resolveConfig({ bootstrapServers: 'dummy:1234', ...config }, { applicationId: 'test' })
+    this.#stateDir = mkdtempSync(join(tmpdir(), 'kstreams-test-driver-'))
+    this.#config = resolveConfig(
+      { bootstrapServers: 'dummy:1234', stateDir: this.#stateDir, ...config },
+      { applicationId: 'test' },
+    )
     this.#wallClock = initialWallClockTime instanceof Date ? initialWallClockTime.getTime() : initialWallClockTime
     const builder = topology.internalTopologyBuilder
     builder.applicationId = this.#config.applicationId
@@ -110,6 +118,7 @@ export class TopologyTestDriver {
     this.#checkOpen()
     this.#wallClock += toMillis(advance, 'advance')
     this.#task.maybePunctuateSystemTime()
+    this.#task.flush()
     this.#completeAllProcessableWork()
   }
 
@@ -129,7 +138,11 @@ export class TopologyTestDriver {
   close(): void {
     if (this.#closed) return
     this.#closed = true
-    this.#task.close()
+    try {
+      this.#task.close()
+    } finally {
+      rmSync(this.#stateDir, { recursive: true, force: true })
+    }
   }
 
   #checkOpen(): void {
@@ -155,6 +168,8 @@ export class TopologyTestDriver {
     while (this.#task.hasRecordsQueued()) {
       this.#task.process()
       this.#task.maybePunctuateStreamTime()
+      // the driver commits after every record, as Kafka's does: caches flush and forward here
+      this.#task.flush()
       this.#captureOutputs()
     }
   }

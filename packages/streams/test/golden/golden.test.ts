@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { Headers, Serdes, type Serde } from '../../src/index.ts'
 import { TestRecord, TopologyTestDriver } from '../../src/test-utils/index.ts'
-import { topologies } from './topologies.ts'
+import { statefulTopologies, topologies } from './topologies.ts'
 
 // Every directory here holds a scenario and the describe() text and output records that Java Kafka Streams
 // produced for it (npm run golden). The same program written in TypeScript must produce the same bytes.
@@ -52,7 +52,7 @@ function serde(name: string): Serde<unknown> {
 }
 
 function run(name: string, scenario: Scenario): { describe: string; output: string } {
-  const topology = topologies[name]?.()
+  const topology = (topologies[name] ?? statefulTopologies[name])?.()
   assert.ok(topology, `no TypeScript topology named ${name} in topologies.ts`)
   const driver = new TopologyTestDriver(
     topology,
@@ -92,12 +92,45 @@ function run(name: string, scenario: Scenario): { describe: string; output: stri
   }
 }
 
+/** Golden scenarios whose operators are not built yet; each must leave this list when they are. */
+const pending = new Set([
+  'select-key-group-by-key-optimized',
+  'two-aggregations-optimized',
+  'table-group-by-count',
+  'table-group-by-reduce',
+  'table-group-by-aggregate',
+  'table-cached',
+  'tumbling-count',
+  'tumbling-count-grace',
+  'hopping-count',
+  'hopping-aggregate',
+  'tumbling-reduce',
+  'windowed-cached',
+  'sliding-count',
+  'sliding-aggregate',
+  'session-count',
+  'session-count-cached',
+  'session-aggregate',
+  'session-reduce',
+  'suppress-window-close',
+  'suppress-time-limit',
+  'emit-final',
+  'cogroup',
+  'transform-values-table',
+])
+
 describe('golden scenarios from Java Kafka Streams', () => {
   const names = readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort()
-  for (const name of names) {
+  test('every golden scenario has a TypeScript twin or is listed as pending', () => {
+    const missing = names.filter((name) => !topologies[name] && !statefulTopologies[name] && !pending.has(name))
+    assert.deepEqual(missing, [])
+    const stale = [...pending].filter((name) => topologies[name] || statefulTopologies[name] || !names.includes(name))
+    assert.deepEqual(stale, [], 'pending scenarios that now have a topology (or no directory)')
+  })
+  for (const name of names.filter((n) => !pending.has(n))) {
     test(name, () => {
       const scenario = JSON.parse(readFileSync(join(dir, name, 'scenario.json'), 'utf8')) as Scenario
       const result = run(name, scenario)

@@ -2,6 +2,8 @@
 // programs, so that describe() and the outputs can be compared with Java's golden files.
 import {
   Branched,
+  Grouped,
+  Materialized,
   Consumed,
   Named,
   Printed,
@@ -258,6 +260,121 @@ export const topologies: { readonly [name: string]: () => Topology } = {
             },
           }
         })
+        .to('output'),
+    ),
+}
+
+const L = Produced.with(Serdes.String(), Serdes.Long())
+const firstLetter = (_k: string | null, v: string | null): string | null => (v === null ? null : v.substring(0, 1))
+const concat = (a: string | null, c: string | null): string => `${String(a)},${String(c)}`
+
+/** The stateful scenarios (Java Topologies.java numbers 28 and up). */
+export const statefulTopologies: { readonly [name: string]: () => Topology } = {
+  'count-by-key': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .count()
+        .toStream()
+        .to('output', L as never),
+    ),
+  'count-by-key-cached': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .count()
+        .toStream()
+        .to('output', L as never),
+    ),
+  'count-null-keys': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .count()
+        .toStream()
+        .to('output', L as never),
+    ),
+  'count-named-store': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .count(Materialized.as('counts'))
+        .toStream()
+        .to('output', L as never),
+    ),
+  'reduce-concat': () => fromBuilder((b) => input(b).groupByKey().reduce(concat).toStream().to('output')),
+  'aggregate-sum-length': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .aggregate(
+          () => 0,
+          (_k, v, agg) => agg + (v as string).length,
+          Materialized.with(Serdes.String(), Serdes.Long()),
+        )
+        .toStream()
+        .to('output', L as never),
+    ),
+  'group-by-repartition': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupBy(firstLetter)
+        .count()
+        .toStream()
+        .to('output', L as never),
+    ),
+  'group-by-named': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupBy(firstLetter, Grouped.as('by-first'))
+        .count()
+        .toStream()
+        .to('output', L as never),
+    ),
+  'select-key-group-by-key': () =>
+    fromBuilder((b) =>
+      input(b)
+        .selectKey(firstLetter)
+        .groupByKey()
+        .count()
+        .toStream()
+        .to('output', L as never),
+    ),
+  'two-aggregations': () =>
+    fromBuilder((b) => {
+      const rekeyed = input(b).selectKey(firstLetter)
+      rekeyed
+        .groupByKey()
+        .count()
+        .toStream()
+        .to('output-count', L as never)
+      rekeyed.groupByKey().reduce(concat).toStream().to('output-reduce')
+    }),
+  'table-source': () =>
+    fromBuilder((b) => b.table<string, string>('input', Materialized.as('tbl')).toStream().to('output')),
+  'table-filter': () =>
+    fromBuilder((b) =>
+      b
+        .table<string, string>('input')
+        .filter((_k, v) => v.length > 3)
+        .toStream()
+        .to('output'),
+    ),
+  'table-map-values': () =>
+    fromBuilder((b) =>
+      b
+        .table<string, string>('input')
+        .mapValues((v: string) => v.toUpperCase())
+        .toStream()
+        .to('output'),
+    ),
+  'stream-to-table': () => fromBuilder((b) => input(b).toTable().toStream().to('output')),
+  'queryable-store': () =>
+    fromBuilder((b) =>
+      b
+        .table<string, string>('input', Materialized.as('q-store'))
+        .filter((_k, v) => v.length > 3, undefined, Materialized.as('filtered-store'))
+        .toStream()
         .to('output'),
     ),
 }

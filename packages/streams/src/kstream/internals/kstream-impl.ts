@@ -19,6 +19,13 @@ import { Named } from '../named.ts'
 import type { Printed } from '../printed.ts'
 import type { Produced } from '../produced.ts'
 import type { Repartitioned } from '../repartitioned.ts'
+import type { Grouped } from '../grouped.ts'
+import type { Materialized } from '../materialized.ts'
+import type { StreamPartitioner } from '../../processor/stream-partitioner.ts'
+import { KGroupedStreamImpl, split } from './kgrouped-stream-impl.ts'
+import { KTableImpl } from './ktable-impl.ts'
+import { ktableSource } from './ktable-processors.ts'
+import { timestampedKeyValueStore } from './materialize.ts'
 import { GraphNode } from './graph/graph-node.ts'
 import type { InternalStreamsBuilder } from './internal-streams-builder.ts'
 import { kstreamBranch, passThrough } from './kstream-branch.ts'
@@ -48,11 +55,17 @@ const BRANCHCHILD_NAME = 'KSTREAM-BRANCHCHILD-'
 const MERGE_NAME = 'KSTREAM-MERGE-'
 const REPARTITION_NAME = 'KSTREAM-REPARTITION-'
 const REPARTITION_TOPIC_SUFFIX = '-repartition'
+const TO_KTABLE_NAME = 'KSTREAM-TOTABLE-'
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>
 
 /** A processor graph node that adds one processor (Kafka `ProcessorGraphNode` / `StatefulProcessorNode`). */
-function processorNode(name: string, supplier: unknown, stores: readonly string[] = [], fixedKey = false): GraphNode {
+export function processorNode(
+  name: string,
+  supplier: unknown,
+  stores: readonly string[] = [],
+  fixedKey = false,
+): GraphNode {
   return new GraphNode(name, (builder, parents) => {
     builder.addProcessor(name, supplier as AnySupplier, parents, fixedKey)
     if (stores.length > 0) builder.connectProcessorAndStateStores(name, stores)
@@ -60,7 +73,7 @@ function processorNode(name: string, supplier: unknown, stores: readonly string[
 }
 
 /** Kafka `NamedInternal.orElseGenerateWithPrefix`: since 4.x the counter advances even for a given name. */
-function nameOf(named: Named | string | undefined, builder: InternalStreamsBuilder, prefix: string): string {
+export function nameOf(named: Named | string | undefined, builder: InternalStreamsBuilder, prefix: string): string {
   const generated = builder.newProcessorName(prefix)
   return (typeof named === 'string' ? named : named?.name) ?? generated
 }
@@ -249,43 +262,94 @@ export class KStreamImpl<K, V> {
     const name = repartitioned?.name ?? this.builder.newProcessorName(REPARTITION_NAME)
     const keySerde = repartitioned?.keySerde ?? this.keySerde
     const valueSerde = repartitioned?.valueSerde ?? this.valueSerde
-    const topic = name.endsWith(REPARTITION_TOPIC_SUFFIX) ? name : name + REPARTITION_TOPIC_SUFFIX
-    // the three names are always generated, to keep the counter where Kafka keeps it
-    const genSink = this.builder.newProcessorName(SINK_NAME)
-    const genFilter = this.builder.newProcessorName(FILTER_NAME)
-    const genSource = this.builder.newProcessorName(SOURCE_NAME)
-    const generated = /^KSTREAM.*-[0-9]{10}$/.test(name)
-    const sinkName = generated ? genSink : `${topic}-sink`
-    const filterName = generated ? genFilter : `${topic}-filter`
-    const sourceName = generated ? genSource : `${topic}-source`
-    const partitions = repartitioned?.numberOfPartitions
-    const partitioner = repartitioned?.partitioner
-    const node = new GraphNode(sourceName, (builder, parents) => {
-      builder.addInternalTopic(topic, partitions === undefined ? {} : { numberOfPartitions: partitions })
-      // records with a null key are not written to the repartition topic
-      builder.addProcessor(
-        filterName,
-        kstreamFilter<K, V>((key) => key !== null && key !== undefined, false),
-        parents,
-      )
-      builder.addSink(
-        sinkName,
-        topic,
-        {
-          keySerializer: keySerde?.serializer(),
-          valueSerializer: valueSerde?.serializer(),
-          partitioner: partitioner as never,
-        },
-        [filterName],
-      )
-      builder.addSource(sourceName, [topic], {
-        timestampExtractor: new FailOnInvalidTimestamp(),
-        keyDeserializer: keySerde?.deserializer(),
-        valueDeserializer: valueSerde?.deserializer(),
-      })
-    })
+    const { node, sourceName } = repartitionNode(
+      this.builder,
+      name,
+      keySerde,
+      valueSerde,
+      repartitioned?.numberOfPartitions,
+      repartitioned?.partitioner,
+    )
     this.builder.addGraphNode(this.graphNode, node)
     return new KStreamImpl<K, V>(sourceName, keySerde, valueSerde, new Set([sourceName]), false, node, this.builder)
+  }
+
+  /** Groups by the current key; an aggregation repartitions first if the key may have changed. */
+  groupByKey(grouped?: Grouped<K, V>): KGroupedStreamImpl<K, V> {
+    return new KGroupedStreamImpl<K, V>(
+      this.name,
+      grouped,
+      this.keySerde,
+      this.valueSerde,
+      this.repartitionRequired,
+      this.subTopologySourceNodes,
+      this.graphNode,
+      this.builder,
+    )
+  }
+
+  /** Groups by a new key; the aggregation then goes through a repartition topic. */
+  groupBy<KR>(selector: KeyValueMapper<K, V, KR>, grouped?: Grouped<KR, V>): KGroupedStreamImpl<KR, V> {
+    const name = nameOf(grouped?.name, this.builder, KEY_SELECT_NAME)
+    const node = processorNode(
+      name,
+      kstreamMap<K, V, KR, V>((key, value) => [selector(key, value), value]),
+    )
+    node.keyChangingOperation = true
+    this.builder.addGraphNode(this.graphNode, node)
+    return new KGroupedStreamImpl<KR, V>(
+      name,
+      grouped,
+      undefined,
+      this.valueSerde,
+      true,
+      this.subTopologySourceNodes,
+      node,
+      this.builder,
+    )
+  }
+
+  /** The stream as a table: the latest value per key, a null value deleting it. */
+  toTable(namedOrMaterialized?: Named | Materialized<K, V>, materialized?: Materialized<K, V>): KTableImpl<K, V> {
+    const { named, mat } = split(namedOrMaterialized, materialized)
+    const name = nameOf(named, this.builder, TO_KTABLE_NAME)
+    const storeName = mat?.storeName ?? this.builder.newStoreName(TO_KTABLE_NAME)
+    const keySerde = mat?.keySerde ?? this.keySerde
+    const valueSerde = mat?.valueSerde ?? this.valueSerde
+    const supplier = ktableSource<K, V>(mat?.storeName)
+    let parent = this.graphNode
+    let sources = this.subTopologySourceNodes
+    if (this.repartitionRequired) {
+      const repartition = repartitionNode<K, V>(
+        this.builder,
+        `${name}-repartition`,
+        keySerde,
+        valueSerde,
+        undefined,
+        undefined,
+      )
+      this.builder.addGraphNode(this.graphNode, repartition.node)
+      parent = repartition.node
+      sources = new Set([repartition.sourceName])
+    }
+    const node = new GraphNode(name, (builder, parents) => {
+      builder.addProcessor(name, supplier, parents)
+      if (supplier.storeName !== undefined)
+        builder.addStateStore(timestampedKeyValueStore(storeName, mat, keySerde, valueSerde), [name])
+    })
+    this.builder.addGraphNode(parent, node)
+    const table = new KTableImpl<K, V>(
+      name,
+      keySerde,
+      valueSerde,
+      sources,
+      mat?.storeName,
+      supplier,
+      node,
+      this.builder,
+    )
+    table.materializeSource = () => supplier.materialize(storeName)
+    return table
   }
 
   /**
@@ -447,4 +511,54 @@ export function streamFrom<K, V>(
   })
   builder.addGraphNode(builder.root, node)
   return new KStreamImpl<K, V>(name, keySerde, valueSerde, new Set([name]), false, node, builder)
+}
+
+/**
+ * Kafka `createRepartitionedSource` + the repartition graph nodes: a filter dropping null keys, a sink to
+ * `<prefix>-repartition` (an internal topic, so `<applicationId>-` is prepended at run time) and a source
+ * reading it back. Generated prefixes give generated node names; a user-given one names them
+ * `<topic>-sink`, `<topic>-filter`, `<topic>-source`.
+ */
+export function repartitionNode<K, V>(
+  builder: InternalStreamsBuilder,
+  prefix: string,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+  partitions: number | undefined,
+  partitioner: StreamPartitioner<K, V> | undefined,
+): { node: GraphNode; sourceName: string } {
+  const topic = prefix.endsWith(REPARTITION_TOPIC_SUFFIX) ? prefix : prefix + REPARTITION_TOPIC_SUFFIX
+  // the three names are always generated, to keep the counter where Kafka keeps it
+  const genSink = builder.newProcessorName(SINK_NAME)
+  const genFilter = builder.newProcessorName(FILTER_NAME)
+  const genSource = builder.newProcessorName(SOURCE_NAME)
+  const generated = /^KSTREAM.*-[0-9]{10}$/.test(prefix)
+  const sinkName = generated ? genSink : `${topic}-sink`
+  const filterName = generated ? genFilter : `${topic}-filter`
+  const sourceName = generated ? genSource : `${topic}-source`
+  const node = new GraphNode(sourceName, (topology, parents) => {
+    topology.addInternalTopic(topic, partitions === undefined ? {} : { numberOfPartitions: partitions })
+    // records with a null key are not written to the repartition topic
+    topology.addProcessor(
+      filterName,
+      kstreamFilter<K, V>((key) => key !== null && key !== undefined, false),
+      parents,
+    )
+    topology.addSink(
+      sinkName,
+      topic,
+      {
+        keySerializer: keySerde?.serializer(),
+        valueSerializer: valueSerde?.serializer(),
+        partitioner: partitioner as never,
+      },
+      [filterName],
+    )
+    topology.addSource(sourceName, [topic], {
+      timestampExtractor: new FailOnInvalidTimestamp(),
+      keyDeserializer: keySerde?.deserializer(),
+      valueDeserializer: valueSerde?.deserializer(),
+    })
+  })
+  return { node, sourceName }
 }

@@ -17,9 +17,14 @@ import type { TaskId } from '../task-id.ts'
 import type { ProcessorNode } from './processor-node.ts'
 import type { PunctuationQueue } from './punctuation-queue.ts'
 import type { RecordCollector } from './record-collector.ts'
+import type { BytesEngine } from '../../state/internals/bytes-engine.ts'
+import type { TaskCache } from '../../state/internals/task-cache.ts'
 
 /** The clocks and queues of the task a context belongs to. */
 export interface TaskHooks {
+  readonly taskCache: TaskCache
+  /** The persistent engine of a store of this task (one lmdb environment per task). */
+  persistentEngine(storeName: string): BytesEngine
   streamTime(): number
   wallClockTime(): number
   readonly streamTimePunctuations: PunctuationQueue
@@ -57,6 +62,14 @@ export class ProcessorContextImpl {
     this.collector = collector
     this.#stores = stores
     this.#hooks = hooks
+  }
+
+  get taskCache(): TaskCache {
+    return this.#hooks.taskCache
+  }
+
+  persistentEngine(storeName: string): BytesEngine {
+    return this.#hooks.persistentEngine(storeName)
   }
 
   get keySerde(): Serde<unknown> {

@@ -4,6 +4,9 @@ import type { StreamsConfig } from '../../streams-config.ts'
 import { supplierGet, type Processor, type StateStore } from '../api/processor.ts'
 import { Record } from '../api/record.ts'
 import type { ManagedStateStore } from '../state-store.ts'
+import { join } from 'node:path'
+import { LmdbEnvironment } from '../../state/internals/lmdb-bytes-engine.ts'
+import { TaskCache } from '../../state/internals/task-cache.ts'
 import type { TaskId } from '../task-id.ts'
 import { fullMatch, type InternalTopologyBuilder } from './internal-topology-builder.ts'
 import { ProcessorContextImpl } from './processor-context-impl.ts'
@@ -92,6 +95,8 @@ export class StreamTask {
   readonly #streamTimePunctuations = new PunctuationQueue()
   readonly #wallClockPunctuations = new PunctuationQueue()
   readonly #wallClock: () => number
+  readonly #cache: TaskCache
+  #lmdb: LmdbEnvironment | undefined
   #streamTime = -1
   #commitRequested = false
   #initialized = false
@@ -106,7 +111,10 @@ export class StreamTask {
     this.id = id
     this.topology = topology
     this.#wallClock = wallClock
+    this.#cache = new TaskCache(config.cacheMaxBytes)
     this.context = new ProcessorContextImpl(id, config, collector, topology.stores, {
+      taskCache: this.#cache,
+      persistentEngine: (storeName) => this.#environment().openEngine(storeName),
       streamTime: () => this.#streamTime,
       wallClockTime: wallClock,
       streamTimePunctuations: this.#streamTimePunctuations,
@@ -125,12 +133,7 @@ export class StreamTask {
   initialize(): void {
     if (this.#initialized) return
     this.#initialized = true
-    const storeContext = {
-      applicationId: this.context.applicationId,
-      taskId: this.id,
-      appConfigs: () => this.context.appConfigs(),
-    }
-    for (const store of this.topology.stores.values()) (store as ManagedStateStore).init?.(storeContext, store)
+    for (const store of this.topology.stores.values()) (store as ManagedStateStore).init?.(this.context, store)
     for (const node of this.topology.nodes) {
       this.context.currentNode = node
       try {
@@ -214,9 +217,30 @@ export class StreamTask {
     return requested
   }
 
+  /** Directory of this task's persistent stores. */
+  get stateDirectory(): string {
+    return join(this.context.config.stateDir, this.context.applicationId, this.id.toString())
+  }
+
+  #environment(): LmdbEnvironment {
+    if (!this.#lmdb) {
+      this.#lmdb = new LmdbEnvironment(this.stateDirectory)
+    }
+    return this.#lmdb
+  }
+
+  /** Flushes caches (forwarding their changes), then stores, then makes persistent stores durable. */
+  flush(): void {
+    for (const store of this.topology.stores.values()) (store as ManagedStateStore).flush?.()
+    this.#lmdb?.commit()
+  }
+
   close(): void {
     for (const node of this.topology.nodes) node.close()
     for (const store of this.topology.stores.values()) (store as ManagedStateStore).close?.()
+    this.#lmdb?.commit()
+    this.#lmdb?.close()
+    this.#lmdb = undefined
   }
 
   #punctuate(schedule: PunctuationSchedule, timestamp: number): void {

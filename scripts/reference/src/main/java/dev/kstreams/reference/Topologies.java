@@ -22,11 +22,22 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.EmitStrategy;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Printed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.SlidingWindows;
+import org.apache.kafka.streams.kstream.Suppressed;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.ValueTransformerWithKey;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.RecordContext;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
@@ -310,6 +321,412 @@ public final class Topologies {
                 .to("output");
             return null;
         });
+
+        // ---- Stateful scenarios. Cache off means config statestore.cache.max.bytes=0 in scenario.json. ----
+
+        // 28
+        register("count-by-key", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .count()
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 29: the same topology as count-by-key; the scenario keeps the default cache.
+        register("count-by-key-cached", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .count()
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 30
+        register("count-named-store", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .count(Materialized.as("counts"))
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 31
+        register("reduce-concat", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .reduce((a, c) -> a + "," + c)
+                .toStream()
+                .to("output");
+            return null;
+        });
+
+        // 32
+        register("aggregate-sum-length", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .aggregate(() -> 0L, (k, v, agg) -> agg + v.length(), Materialized.with(Serdes.String(), Serdes.Long()))
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 33
+        register("group-by-repartition", b -> {
+            b.<String, String>stream("input")
+                .groupBy((k, v) -> v == null ? null : v.substring(0, 1))
+                .count()
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 34
+        register("group-by-named", b -> {
+            b.<String, String>stream("input")
+                .groupBy((k, v) -> v == null ? null : v.substring(0, 1), Grouped.as("by-first"))
+                .count()
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 35
+        register("select-key-group-by-key", b -> {
+            b.<String, String>stream("input")
+                .selectKey((k, v) -> v == null ? null : v.substring(0, 1))
+                .groupByKey()
+                .count()
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 36: the same topology; the scenario sets topology.optimization=all (given to build(props) and the driver).
+        register("select-key-group-by-key-optimized", b -> {
+            b.<String, String>stream("input")
+                .selectKey((k, v) -> v == null ? null : v.substring(0, 1))
+                .groupByKey()
+                .count()
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 37
+        register("two-aggregations", Topologies::twoAggregations);
+
+        // 38: the same topology; the scenario sets topology.optimization=all, which merges the repartition topics.
+        register("two-aggregations-optimized", Topologies::twoAggregations);
+
+        // 39
+        register("table-source", b -> {
+            b.<String, String>table("input", Materialized.as("tbl"))
+                .toStream()
+                .to("output");
+            return null;
+        });
+
+        // 40
+        register("table-filter", b -> {
+            b.<String, String>table("input")
+                .filter((k, v) -> v.length() > 3)
+                .toStream()
+                .to("output");
+            return null;
+        });
+
+        // 41
+        register("table-map-values", b -> {
+            b.<String, String>table("input")
+                .mapValues(v -> v.toUpperCase())
+                .toStream()
+                .to("output");
+            return null;
+        });
+
+        // 42
+        register("table-group-by-count", Topologies::tableGroupByCount);
+
+        // 43
+        register("table-group-by-reduce", b -> {
+            b.<String, String>table("input")
+                .groupBy((k, v) -> KeyValue.pair(v.substring(0, 1), (long) v.length()),
+                    Grouped.with(Serdes.String(), Serdes.Long()))
+                .reduce((a, c) -> a + c, (a, c) -> a - c)
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 44
+        register("table-group-by-aggregate", b -> {
+            b.<String, String>table("input")
+                .groupBy((k, v) -> KeyValue.pair(v.substring(0, 1), v))
+                .aggregate(() -> "", (k, v, agg) -> agg + "+" + v, (k, v, agg) -> agg + "-" + v)
+                .toStream()
+                .to("output");
+            return null;
+        });
+
+        // 45
+        register("stream-to-table", b -> {
+            b.<String, String>stream("input")
+                .toTable()
+                .toStream()
+                .to("output");
+            return null;
+        });
+
+        // 46
+        register("tumbling-count", Topologies::tumblingCount);
+
+        // 47
+        register("tumbling-count-grace", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(1000), Duration.ofMillis(500)))
+                .count()
+                .toStream((wk, v) -> windowKey(wk))
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 48
+        register("hopping-count", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(1000), Duration.ofMillis(200))
+                    .advanceBy(Duration.ofMillis(500)))
+                .count()
+                .toStream((wk, v) -> windowKey(wk))
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 49
+        register("hopping-aggregate", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(1000), Duration.ofMillis(200))
+                    .advanceBy(Duration.ofMillis(500)))
+                .aggregate(() -> "", (k, v, agg) -> agg + v)
+                .toStream((wk, v) -> windowKey(wk))
+                .to("output");
+            return null;
+        });
+
+        // 50
+        register("tumbling-reduce", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(1000)))
+                .reduce((a, c) -> a + "," + c)
+                .toStream((wk, v) -> windowKey(wk))
+                .to("output");
+            return null;
+        });
+
+        // 51
+        register("sliding-count", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(1000), Duration.ofMillis(500)))
+                .count()
+                .toStream((wk, v) -> windowKey(wk))
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 52
+        register("sliding-aggregate", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(1000), Duration.ofMillis(500)))
+                .aggregate(() -> "", (k, v, agg) -> agg + v)
+                .toStream((wk, v) -> windowKey(wk))
+                .to("output");
+            return null;
+        });
+
+        // 53
+        register("session-count", Topologies::sessionCount);
+
+        // 53b: the same topology as session-count; the scenario keeps the default cache.
+        register("session-count-cached", Topologies::sessionCount);
+
+        // 54
+        register("session-aggregate", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .windowedBy(SessionWindows.ofInactivityGapAndGrace(Duration.ofMillis(1000), Duration.ofMillis(500)))
+                .aggregate(() -> "", (k, v, agg) -> agg + v, (k, a, c) -> a + c)
+                .toStream((wk, v) -> windowKey(wk))
+                .to("output");
+            return null;
+        });
+
+        // 55
+        register("session-reduce", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofMillis(1000)))
+                .reduce((a, c) -> a + "," + c)
+                .toStream((wk, v) -> windowKey(wk))
+                .to("output");
+            return null;
+        });
+
+        // 56: without serdes on count() the suppress buffer falls back to the default (String) key serde for the
+        // Windowed key and fails with a ClassCastException; Materialized.with gives it String, wrapped as windowed.
+        register("suppress-window-close", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(1000), Duration.ofMillis(500)))
+                .count(Materialized.with(Serdes.String(), Serdes.Long()))
+                .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
+                .toStream((wk, v) -> windowKey(wk))
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 57
+        register("suppress-time-limit", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .count()
+                .suppress(Suppressed.untilTimeLimit(Duration.ofMillis(1000), Suppressed.BufferConfig.unbounded()))
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 58
+        register("emit-final", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(1000), Duration.ofMillis(500)))
+                .emitStrategy(EmitStrategy.onWindowClose())
+                .count()
+                .toStream((wk, v) -> windowKey(wk))
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 59: the same topology as tumbling-count; the scenario keeps the default cache.
+        register("windowed-cached", Topologies::tumblingCount);
+
+        // 60: the same topology as table-group-by-count; the scenario keeps the default cache.
+        register("table-cached", Topologies::tableGroupByCount);
+
+        // 61
+        register("cogroup", b -> {
+            final KGroupedStream<String, String> g1 = b.<String, String>stream("input").groupByKey();
+            final KGroupedStream<String, String> g2 = b.<String, String>stream("input2").groupByKey();
+            g1.<String>cogroup((k, v, agg) -> agg + "|1:" + v)
+                .cogroup(g2, (k, v, agg) -> agg + "|2:" + v)
+                .aggregate(() -> "")
+                .toStream()
+                .to("output");
+            return null;
+        });
+
+        // 62: the same topology as count-by-key; the scenario has null keys and null values.
+        register("count-null-keys", b -> {
+            b.<String, String>stream("input")
+                .groupByKey()
+                .count()
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
+        // 63: KTable#transformValues still exists in 4.4 (only the KStream transformers were removed in 4.0).
+        register("transform-values-table", b -> {
+            b.<String, String>table("input")
+                .transformValues(KeyEqualsValueTransformer::new)
+                .toStream()
+                .to("output");
+            return null;
+        });
+
+        // 64
+        register("queryable-store", b -> {
+            final KTable<String, String> t = b.table("input", Materialized.as("q-store"));
+            t.filter((k, v) -> v.length() > 3, Materialized.as("filtered-store"))
+                .toStream()
+                .to("output");
+            return null;
+        });
+    }
+
+    /** Windowed keys as strings: key@start/end. */
+    private static String windowKey(final Windowed<String> wk) {
+        return wk.key() + "@" + wk.window().start() + "/" + wk.window().end();
+    }
+
+    /** two-aggregations(-optimized): one selectKey, then a count and a reduce of the re-keyed stream. */
+    private static Void twoAggregations(final StreamsBuilder b) {
+        final KStream<String, String> rekeyed = b.<String, String>stream("input")
+            .selectKey((k, v) -> v == null ? null : v.substring(0, 1));
+        rekeyed.groupByKey()
+            .count()
+            .toStream()
+            .to("output-count", Produced.with(Serdes.String(), Serdes.Long()));
+        rekeyed.groupByKey()
+            .reduce((a, c) -> a + "," + c)
+            .toStream()
+            .to("output-reduce");
+        return null;
+    }
+
+    /** table-group-by-count, table-cached: re-key a table by its value and count. */
+    private static Void tableGroupByCount(final StreamsBuilder b) {
+        b.<String, String>table("input")
+            .groupBy((k, v) -> KeyValue.pair(v, v))
+            .count()
+            .toStream()
+            .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+        return null;
+    }
+
+    /** tumbling-count, windowed-cached: 1000 ms tumbling windows without grace, counted. */
+    private static Void tumblingCount(final StreamsBuilder b) {
+        b.<String, String>stream("input")
+            .groupByKey()
+            .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(1000)))
+            .count()
+            .toStream((wk, v) -> windowKey(wk))
+            .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+        return null;
+    }
+
+    /** session-count, session-count-cached: session windows with a 1000 ms gap and no grace, counted. */
+    private static Void sessionCount(final StreamsBuilder b) {
+        b.<String, String>stream("input")
+            .groupByKey()
+            .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofMillis(1000)))
+            .count()
+            .toStream((wk, v) -> windowKey(wk))
+            .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+        return null;
+    }
+
+    /** transform-values-table: (k, v) -> k + "=" + v, called for tombstones too (so "a=null"). */
+    static final class KeyEqualsValueTransformer implements ValueTransformerWithKey<String, String, String> {
+        @Override
+        public void init(final org.apache.kafka.streams.processor.ProcessorContext context) { }
+
+        @Override
+        public String transform(final String key, final String value) {
+            return key + "=" + value;
+        }
+
+        @Override
+        public void close() { }
     }
 
     /** to-extractor: (k, v, ctx) -> v != null && v.startsWith("a") ? "output-a" : "output-b". */

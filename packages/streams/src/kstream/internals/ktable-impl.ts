@@ -1,0 +1,143 @@
+import type { Serde } from '../../serde/serde.ts'
+import type { Predicate, ValueMapper, ValueMapperWithKey } from '../functions.ts'
+import { withKey } from '../functions.ts'
+import type { Materialized } from '../materialized.ts'
+import type { Named } from '../named.ts'
+import { GraphNode } from './graph/graph-node.ts'
+import type { InternalStreamsBuilder } from './internal-streams-builder.ts'
+import { KStreamImpl, nameOf, processorNode } from './kstream-impl.ts'
+import { ktableToStream, ktableTransform, type KTableProcessorSupplier } from './ktable-processors.ts'
+import { timestampedKeyValueStore } from './materialize.ts'
+
+const FILTER_NAME = 'KTABLE-FILTER-'
+const MAPVALUES_NAME = 'KTABLE-MAPVALUES-'
+const TOSTREAM_NAME = 'KTABLE-TOSTREAM-'
+
+/** The supplier behind a table: an operator whose output can be switched to carry old values. */
+export interface TableSupplier {
+  sendOldValues: boolean
+  readonly storeName?: string | undefined
+}
+
+/**
+ * Kafka `KTableImpl`: a changelog stream, the latest value per key. Operators forward `Change(new, old)`
+ * records; `toStream()` turns them back into plain records, a delete into a null value.
+ */
+export class KTableImpl<K, V> {
+  readonly name: string
+  readonly keySerde: Serde<K> | undefined
+  readonly valueSerde: Serde<V> | undefined
+  readonly subTopologySourceNodes: ReadonlySet<string>
+  readonly queryableStoreName: string | undefined
+  readonly supplier: TableSupplier
+  readonly graphNode: GraphNode
+  readonly builder: InternalStreamsBuilder
+  /** For a source table: materializes it, so that downstream operators can read it. */
+  materializeSource: (() => void) | undefined
+
+  constructor(
+    name: string,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+    subTopologySourceNodes: ReadonlySet<string>,
+    queryableStoreName: string | undefined,
+    supplier: TableSupplier,
+    graphNode: GraphNode,
+    builder: InternalStreamsBuilder,
+  ) {
+    this.name = name
+    this.keySerde = keySerde
+    this.valueSerde = valueSerde
+    this.subTopologySourceNodes = subTopologySourceNodes
+    this.queryableStoreName = queryableStoreName
+    this.supplier = supplier
+    this.graphNode = graphNode
+    this.builder = builder
+  }
+
+  /** The name under which the table's store can be queried, if it was materialized with a name. */
+  queryableStoreNameOrNull(): string | null {
+    return this.queryableStoreName ?? null
+  }
+
+  filter(predicate: Predicate<K, V>, named?: Named, materialized?: Materialized<K, V>): KTableImpl<K, V> {
+    return this.#transform<V>(
+      FILTER_NAME,
+      (key, value) => (predicate(key, value) ? value : null),
+      named,
+      materialized,
+      this.valueSerde,
+    )
+  }
+
+  filterNot(predicate: Predicate<K, V>, named?: Named, materialized?: Materialized<K, V>): KTableImpl<K, V> {
+    return this.#transform<V>(
+      FILTER_NAME,
+      (key, value) => (predicate(key, value) ? null : value),
+      named,
+      materialized,
+      this.valueSerde,
+    )
+  }
+
+  mapValues<VR>(mapper: ValueMapper<V, VR>, named?: Named, materialized?: Materialized<K, VR>): KTableImpl<K, VR>
+  mapValues<VR>(
+    mapper: ValueMapperWithKey<K, V, VR>,
+    named?: Named,
+    materialized?: Materialized<K, VR>,
+  ): KTableImpl<K, VR>
+  mapValues<VR>(
+    mapper: ValueMapper<V, VR> | ValueMapperWithKey<K, V, VR>,
+    named?: Named,
+    materialized?: Materialized<K, VR>,
+  ): KTableImpl<K, VR> {
+    return this.#transform<VR>(MAPVALUES_NAME, withKey(mapper), named, materialized, undefined)
+  }
+
+  /** The table's changes as a stream: each update's new value, deletes as null values. */
+  toStream(named?: Named): KStreamImpl<K, V> {
+    const name = nameOf(named, this.builder, TOSTREAM_NAME)
+    const node = processorNode(name, ktableToStream<K, V>())
+    this.builder.addGraphNode(this.graphNode, node)
+    return new KStreamImpl<K, V>(
+      name,
+      this.keySerde,
+      this.valueSerde,
+      this.subTopologySourceNodes,
+      false,
+      node,
+      this.builder,
+    )
+  }
+
+  #transform<VR>(
+    prefix: string,
+    compute: (key: K, value: V) => VR | null,
+    named: Named | undefined,
+    materialized: Materialized<K, VR> | undefined,
+    resultSerde: Serde<VR> | undefined,
+  ): KTableImpl<K, VR> {
+    // Kafka names the store (when materialized without a name) before the processor
+    const storeName = materialized ? (materialized.storeName ?? this.builder.newStoreName(prefix)) : undefined
+    const name = nameOf(named, this.builder, prefix)
+    const supplier: KTableProcessorSupplier<K, V, VR> = ktableTransform(compute, storeName)
+    const keySerde = materialized?.keySerde ?? this.keySerde
+    const valueSerde = materialized?.valueSerde ?? resultSerde
+    const node = new GraphNode(name, (builder, parents) => {
+      builder.addProcessor(name, supplier, parents)
+      if (storeName !== undefined)
+        builder.addStateStore(timestampedKeyValueStore(storeName, materialized, keySerde, valueSerde), [name])
+    })
+    this.builder.addGraphNode(this.graphNode, node)
+    return new KTableImpl<K, VR>(
+      name,
+      keySerde,
+      valueSerde,
+      this.subTopologySourceNodes,
+      materialized?.storeName,
+      supplier,
+      node,
+      this.builder,
+    )
+  }
+}

@@ -1,0 +1,118 @@
+import type { Processor, ProcessorContext } from '../../processor/api/processor.ts'
+import type { Record } from '../../processor/api/record.ts'
+import type { MeteredKeyValueStore } from '../../state/internals/metered-key-value-store.ts'
+import type { ValueAndTimestamp } from '../../state/value-and-timestamp.ts'
+import { change, type Change } from './change.ts'
+import { forwardingProcessor } from './forwarding-processor.ts'
+import { TimestampedTupleForwarder } from './timestamped-tuple-forwarder.ts'
+
+/**
+ * A KTable operator's supplier: which store (if any) materializes its result, and whether downstream
+ * asked for old values. Downstream operators flip these before the topology is built.
+ */
+export interface KTableProcessorSupplier<KIn, VIn, VOut> {
+  storeName: string | undefined
+  sendOldValues: boolean
+  get(): Processor<KIn, Change<VIn> | VIn, KIn, Change<VOut>>
+}
+
+type Store<K, V> = MeteredKeyValueStore<K, ValueAndTimestamp<V>>
+
+function dropped(context: ProcessorContext<unknown, unknown>): void {
+  ;(context as unknown as { droppedRecords: number }).droppedRecords++
+}
+
+/**
+ * Kafka `KTableSource`: turns a topic's records into table updates. Null keys are dropped. When the
+ * table is materialized the update goes to the store and forwards `Change(new, old)` (on cache flush
+ * when cached); otherwise it forwards `Change(new, null)` at once.
+ */
+export function ktableSource<K, V>(
+  storeName: string | undefined,
+): KTableProcessorSupplier<K, V, V> & { materialize(name: string): void } {
+  const supplier = {
+    storeName,
+    sendOldValues: false,
+    materialize(name: string) {
+      supplier.storeName ??= name
+    },
+    get(): Processor<K, V, K, Change<V>> {
+      let context: ProcessorContext<K, Change<V>>
+      let store: Store<K, V> | undefined
+      let forwarder: TimestampedTupleForwarder<K, V> | undefined
+      return {
+        init(c) {
+          context = c
+          if (supplier.storeName !== undefined) {
+            store = c.getStateStore<Store<K, V>>(supplier.storeName)
+            forwarder = new TimestampedTupleForwarder(store, c, supplier.sendOldValues)
+          }
+        },
+        process(record: Record<K, V>) {
+          if (record.key === null || record.key === undefined) return dropped(context)
+          if (store && forwarder) {
+            const old = store.get(record.key)
+            store.put(record.key, record.value === null ? null : { value: record.value, timestamp: record.timestamp })
+            forwarder.maybeForward(record.withValue(change(record.value, old === null ? null : old.value)))
+          } else {
+            context.forward(record.withValue(change(record.value, null)))
+          }
+        },
+      }
+    },
+  }
+  return supplier
+}
+
+/**
+ * Kafka `KTableFilter` and `KTableMapValues`: `compute` maps a value to the new value (null = filtered
+ * out). Unmaterialized, both sides of the change are computed and forwarded, `Change(null, null)`
+ * included unless old values are sent (a filtered-out record becomes a tombstone downstream, as in
+ * Kafka); materialized, the result is stored and forwarded with the stored old value.
+ */
+export function ktableTransform<K, V, VR>(
+  compute: (key: K, value: V) => VR | null,
+  storeName: string | undefined,
+): KTableProcessorSupplier<K, V, VR> {
+  const supplier: KTableProcessorSupplier<K, V, VR> = {
+    storeName,
+    sendOldValues: false,
+    get(): Processor<K, Change<V>, K, Change<VR>> {
+      let context: ProcessorContext<K, Change<VR>>
+      let store: Store<K, VR> | undefined
+      let forwarder: TimestampedTupleForwarder<K, VR> | undefined
+      const apply = (key: K, value: V | null): VR | null => (value === null ? null : compute(key, value))
+      return {
+        init(c) {
+          context = c
+          if (supplier.storeName !== undefined) {
+            store = c.getStateStore<Store<K, VR>>(supplier.storeName)
+            forwarder = new TimestampedTupleForwarder(store, c, supplier.sendOldValues)
+          }
+        },
+        process(record: Record<K, Change<V>>) {
+          const newValue = apply(record.key, record.value.newValue)
+          if (store && forwarder) {
+            const old = store.get(record.key)
+            const oldValue = old === null ? null : old.value
+            if (newValue === null && oldValue === null) return
+            store.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp })
+            forwarder.maybeForward(record.withValue(change(newValue, oldValue, record.value.isLatest)))
+            return
+          }
+          const oldValue = supplier.sendOldValues ? apply(record.key, record.value.oldValue) : null
+          if (supplier.sendOldValues && newValue === null && oldValue === null) return
+          context.forward(record.withValue(change(newValue, oldValue, record.value.isLatest)))
+        },
+      }
+    },
+  }
+  return supplier
+}
+
+/** Kafka `KTable#toStream`: the new value of each change. */
+export function ktableToStream<K, V>(): () => Processor<K, Change<V>, K, V | null> {
+  return forwardingProcessor<K, Change<V>, K, V | null>((record, context) =>
+    context.forward(record.withValue(record.value.newValue)),
+  )
+}

@@ -1,0 +1,2 @@
+export { KTableImpl as KTable } from './internals/ktable-impl.ts'
+export { KGroupedStreamImpl as KGroupedStream } from './internals/kgrouped-stream-impl.ts'

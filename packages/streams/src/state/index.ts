@@ -1,0 +1,5 @@
+export { Stores, type KeyValueStoreSupplierBuilder } from './stores.ts'
+export type { KeyValueStore, ReadOnlyKeyValueStore, TimestampedKeyValueStore } from './key-value-store.ts'
+export { type KeyValueIterator, InvalidStateStoreException } from './key-value-iterator.ts'
+export { ValueAndTimestamp } from './value-and-timestamp.ts'
+export type { KeyValueBytesStoreSupplier } from './internals/key-value-store-builder.ts'

@@ -1,0 +1,104 @@
+import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
+import type { StoreBuilder } from '../../processor/state-store.ts'
+import type { Serde } from '../../serde/serde.ts'
+import type { ValueAndTimestamp } from '../value-and-timestamp.ts'
+import type { BytesEngine } from './bytes-engine.ts'
+import { EngineBytesStore, type BytesStore } from './bytes-store.ts'
+import { CachingBytesStore } from './caching-bytes-store.ts'
+import { ChangeLoggingBytesStore } from './change-logging-bytes-store.ts'
+import { InMemoryBytesEngine } from './in-memory-bytes-engine.ts'
+import { MeteredKeyValueStore, timestampedSerde } from './metered-key-value-store.ts'
+
+/** Where a key-value store keeps its bytes (Kafka `KeyValueBytesStoreSupplier`). */
+export interface KeyValueBytesStoreSupplier {
+  readonly name: string
+  readonly persistent: boolean
+  /** Opens the engine for one task. */
+  open(context: ProcessorContextImpl): BytesEngine
+  metricsScope(): string
+}
+
+export function inMemorySupplier(name: string): KeyValueBytesStoreSupplier {
+  return { name, persistent: false, open: () => new InMemoryBytesEngine(name), metricsScope: () => 'in-memory' }
+}
+
+export function persistentSupplier(name: string): KeyValueBytesStoreSupplier {
+  return { name, persistent: true, open: (context) => context.persistentEngine(name), metricsScope: () => 'lmdb' }
+}
+
+/**
+ * Kafka `KeyValueStoreBuilder` / `TimestampedKeyValueStoreBuilder`: engine -> change-logging ->
+ * caching -> metered, the layers Kafka stacks. Logging is on and caching off by default, as in Kafka.
+ */
+export class KeyValueStoreBuilder<K, V> implements StoreBuilder<MeteredKeyValueStore<K, V>> {
+  readonly name: string
+  readonly supplier: KeyValueBytesStoreSupplier
+  readonly #keySerde: Serde<K> | undefined
+  readonly #valueSerde: Serde<unknown> | undefined
+  readonly timestamped: boolean
+  #caching = false
+  #logging = true
+  #logConfig: Record<string, string> = {}
+
+  constructor(
+    supplier: KeyValueBytesStoreSupplier,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<unknown> | undefined,
+    timestamped: boolean,
+  ) {
+    this.name = supplier.name
+    this.supplier = supplier
+    this.#keySerde = keySerde
+    this.#valueSerde = valueSerde
+    this.timestamped = timestamped
+  }
+
+  withCachingEnabled(): this {
+    this.#caching = true
+    return this
+  }
+
+  withCachingDisabled(): this {
+    this.#caching = false
+    return this
+  }
+
+  withLoggingEnabled(config: Record<string, string> = {}): this {
+    this.#logging = true
+    this.#logConfig = { ...config }
+    return this
+  }
+
+  withLoggingDisabled(): this {
+    this.#logging = false
+    return this
+  }
+
+  cachingEnabled(): boolean {
+    return this.#caching
+  }
+
+  loggingEnabled(): boolean {
+    return this.#logging
+  }
+
+  logConfig(): { readonly [key: string]: string } {
+    return this.#logConfig
+  }
+
+  build(): MeteredKeyValueStore<K, V> {
+    let store: BytesStore = new EngineBytesStore(this.name, this.supplier.persistent, (context) =>
+      this.supplier.open(context),
+    )
+    if (this.#logging) store = new ChangeLoggingBytesStore(store, this.timestamped)
+    if (this.#caching) store = new CachingBytesStore(store)
+    const wrap = this.timestamped
+      ? (serde: Serde<unknown>) => timestampedSerde(serde) as unknown as Serde<V>
+      : undefined
+    const valueSerde =
+      this.#valueSerde === undefined ? undefined : wrap ? wrap(this.#valueSerde) : (this.#valueSerde as Serde<V>)
+    return new MeteredKeyValueStore<K, V>(store, this.#keySerde, valueSerde, wrap)
+  }
+}
+
+export type TimestampedStoreBuilder<K, V> = KeyValueStoreBuilder<K, ValueAndTimestamp<V>>

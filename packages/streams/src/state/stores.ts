@@ -1,0 +1,66 @@
+import type { Serde } from '../serde/serde.ts'
+import {
+  inMemorySupplier,
+  KeyValueStoreBuilder,
+  persistentSupplier,
+  type KeyValueBytesStoreSupplier,
+} from './internals/key-value-store-builder.ts'
+import type { ValueAndTimestamp } from './value-and-timestamp.ts'
+
+/**
+ * A store supplier that is also a builder with the default serdes, so that the chain
+ * `Stores.persistentKeyValueStore('my-store').withCachingEnabled().withLoggingEnabled()` gives a store
+ * builder directly.
+ */
+export type KeyValueStoreSupplierBuilder = KeyValueBytesStoreSupplier & {
+  withCachingEnabled(): KeyValueStoreBuilder<unknown, unknown>
+  withCachingDisabled(): KeyValueStoreBuilder<unknown, unknown>
+  withLoggingEnabled(config?: Record<string, string>): KeyValueStoreBuilder<unknown, unknown>
+  withLoggingDisabled(): KeyValueStoreBuilder<unknown, unknown>
+}
+
+function chainable(supplier: KeyValueBytesStoreSupplier): KeyValueStoreSupplierBuilder {
+  const builder = (): KeyValueStoreBuilder<unknown, unknown> =>
+    new KeyValueStoreBuilder(supplier, undefined, undefined, false)
+  return {
+    ...supplier,
+    withCachingEnabled: () => builder().withCachingEnabled(),
+    withCachingDisabled: () => builder().withCachingDisabled(),
+    withLoggingEnabled: (config) => builder().withLoggingEnabled(config),
+    withLoggingDisabled: () => builder().withLoggingDisabled(),
+  }
+}
+
+/** Factory of store suppliers and builders (Kafka `Stores`). */
+export const Stores = {
+  /** A key-value store on disk (lmdb), restored from its changelog. */
+  persistentKeyValueStore(name: string): KeyValueStoreSupplierBuilder {
+    return chainable(persistentSupplier(name))
+  },
+  persistentTimestampedKeyValueStore(name: string): KeyValueStoreSupplierBuilder {
+    return chainable(persistentSupplier(name))
+  },
+  /** A key-value store in memory (an ordered B-tree), restored from its changelog. */
+  inMemoryKeyValueStore(name: string): KeyValueStoreSupplierBuilder {
+    return chainable(inMemorySupplier(name))
+  },
+  keyValueStoreBuilder<K, V>(
+    supplier: KeyValueBytesStoreSupplier,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): KeyValueStoreBuilder<K, V> {
+    return new KeyValueStoreBuilder<K, V>(supplier, keySerde, valueSerde, false)
+  },
+  timestampedKeyValueStoreBuilder<K, V>(
+    supplier: KeyValueBytesStoreSupplier,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): KeyValueStoreBuilder<K, ValueAndTimestamp<V>> {
+    return new KeyValueStoreBuilder<K, ValueAndTimestamp<V>>(
+      supplier,
+      keySerde,
+      valueSerde,
+      true,
+    )
+  },
+} as const
