@@ -6,6 +6,13 @@ import {
   type KeyValueBytesStoreSupplier,
 } from './internals/key-value-store-builder.ts'
 import type { ValueAndTimestamp } from './value-and-timestamp.ts'
+import { toMillis, type Duration } from '../kstream/duration.ts'
+import {
+  inMemoryWindowSupplier,
+  persistentWindowSupplier,
+  WindowStoreBuilder,
+  type WindowBytesStoreSupplier,
+} from './internals/window-store-builder.ts'
 
 /**
  * A store supplier that is also a builder with the default serdes, so that the chain
@@ -44,6 +51,65 @@ export const Stores = {
   inMemoryKeyValueStore(name: string): KeyValueStoreSupplierBuilder {
     return chainable(inMemorySupplier(name))
   },
+  /** A window store on disk, segmented by time so retention drops whole segments. */
+  persistentWindowStore(
+    name: string,
+    retention: Duration | number,
+    windowSize: Duration | number,
+    retainDuplicates = false,
+  ): WindowBytesStoreSupplier {
+    return persistentWindowSupplier(
+      name,
+      toMillis(retention, 'retention'),
+      toMillis(windowSize, 'windowSize'),
+      retainDuplicates,
+    )
+  },
+  persistentTimestampedWindowStore(
+    name: string,
+    retention: Duration | number,
+    windowSize: Duration | number,
+    retainDuplicates = false,
+  ): WindowBytesStoreSupplier {
+    return persistentWindowSupplier(
+      name,
+      toMillis(retention, 'retention'),
+      toMillis(windowSize, 'windowSize'),
+      retainDuplicates,
+    )
+  },
+  inMemoryWindowStore(
+    name: string,
+    retention: Duration | number,
+    windowSize: Duration | number,
+    retainDuplicates = false,
+  ): WindowBytesStoreSupplier {
+    return inMemoryWindowSupplier(
+      name,
+      toMillis(retention, 'retention'),
+      toMillis(windowSize, 'windowSize'),
+      retainDuplicates,
+    )
+  },
+  windowStoreBuilder<K, V>(
+    supplier: WindowBytesStoreSupplier,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): WindowStoreBuilder<K, V> {
+    return new WindowStoreBuilder<K, V>(supplier, keySerde, valueSerde as Serde<unknown> | undefined, false)
+  },
+  timestampedWindowStoreBuilder<K, V>(
+    supplier: WindowBytesStoreSupplier,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): WindowStoreBuilder<K, ValueAndTimestamp<V>> {
+    return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(
+      supplier,
+      keySerde,
+      valueSerde as Serde<unknown> | undefined,
+      true,
+    )
+  },
   keyValueStoreBuilder<K, V>(
     supplier: KeyValueBytesStoreSupplier,
     keySerde?: Serde<K>,
@@ -56,11 +122,6 @@ export const Stores = {
     keySerde?: Serde<K>,
     valueSerde?: Serde<V>,
   ): KeyValueStoreBuilder<K, ValueAndTimestamp<V>> {
-    return new KeyValueStoreBuilder<K, ValueAndTimestamp<V>>(
-      supplier,
-      keySerde,
-      valueSerde,
-      true,
-    )
+    return new KeyValueStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, valueSerde, true)
   },
 } as const

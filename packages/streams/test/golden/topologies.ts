@@ -2,6 +2,10 @@
 // programs, so that describe() and the outputs can be compared with Java's golden files.
 import {
   Branched,
+  Duration,
+  EmitStrategy,
+  TimeWindows,
+  type Windowed,
   Grouped,
   Materialized,
   Consumed,
@@ -268,6 +272,11 @@ const L = Produced.with(Serdes.String(), Serdes.Long())
 const firstLetter = (_k: string | null, v: string | null): string | null => (v === null ? null : v.substring(0, 1))
 const concat = (a: string | null, c: string | null): string => `${String(a)},${String(c)}`
 
+const windowKey = (wk: Windowed<string | null>): string => `${String(wk.key)}@${wk.window.start}/${wk.window.end}`
+const TW = (size: number): TimeWindows => TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(size))
+const TWG = (size: number, grace: number): TimeWindows =>
+  TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), Duration.ofMillis(grace))
+
 /** The stateful scenarios (Java Topologies.java numbers 28 and up). */
 export const statefulTopologies: { readonly [name: string]: () => Topology } = {
   'count-by-key': () =>
@@ -376,5 +385,65 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .filter((_k, v) => v.length > 3, undefined, Materialized.as('filtered-store'))
         .toStream()
         .to('output'),
+    ),
+  'tumbling-count': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .windowedBy(TW(1000))
+        .count()
+        .toStream(windowKey)
+        .to('output', L as never),
+    ),
+  'windowed-cached': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .windowedBy(TW(1000))
+        .count()
+        .toStream(windowKey)
+        .to('output', L as never),
+    ),
+  'tumbling-count-grace': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .windowedBy(TWG(1000, 500))
+        .count()
+        .toStream(windowKey)
+        .to('output', L as never),
+    ),
+  'hopping-count': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .windowedBy(TWG(1000, 200).advanceBy(Duration.ofMillis(500)))
+        .count()
+        .toStream(windowKey)
+        .to('output', L as never),
+    ),
+  'hopping-aggregate': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .windowedBy(TWG(1000, 200).advanceBy(Duration.ofMillis(500)))
+        .aggregate(
+          () => '',
+          (_k, v, agg) => agg + String(v),
+        )
+        .toStream(windowKey)
+        .to('output'),
+    ),
+  'tumbling-reduce': () =>
+    fromBuilder((b) => input(b).groupByKey().windowedBy(TW(1000)).reduce(concat).toStream(windowKey).to('output')),
+  'emit-final': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .windowedBy(TWG(1000, 500))
+        .emitStrategy(EmitStrategy.onWindowClose())
+        .count()
+        .toStream(windowKey)
+        .to('output', L as never),
     ),
 }

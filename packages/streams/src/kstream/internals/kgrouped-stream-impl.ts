@@ -14,6 +14,8 @@ import {
   type Reducer,
 } from './kstream-aggregate.ts'
 import { nameOf, repartitionNode } from './kstream-impl.ts'
+import type { TimeWindows } from '../time-windows.ts'
+import { TimeWindowedKStreamImpl } from './time-windowed-kstream-impl.ts'
 import { KTableImpl } from './ktable-impl.ts'
 import { timestampedKeyValueStore } from './materialize.ts'
 
@@ -114,6 +116,11 @@ export class KGroupedStreamImpl<K, V> {
       kstreamAggregate<K, V, VA>(storeName, initializer, aggregator),
       mat?.valueSerde,
     )
+  }
+
+  /** Cuts the grouped stream into time windows (tumbling, hopping). */
+  windowedBy(windows: TimeWindows): TimeWindowedKStreamImpl<K, V> {
+    return new TimeWindowedKStreamImpl<K, V>(this, windows)
   }
 
   /**

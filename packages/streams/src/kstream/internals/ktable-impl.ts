@@ -1,5 +1,5 @@
 import type { Serde } from '../../serde/serde.ts'
-import type { Predicate, ValueMapper, ValueMapperWithKey } from '../functions.ts'
+import type { KeyValueMapper, Predicate, ValueMapper, ValueMapperWithKey } from '../functions.ts'
 import { withKey } from '../functions.ts'
 import type { Materialized } from '../materialized.ts'
 import type { Named } from '../named.ts'
@@ -94,8 +94,21 @@ export class KTableImpl<K, V> {
     return this.#transform<VR>(MAPVALUES_NAME, withKey(mapper), named, materialized, undefined)
   }
 
-  /** The table's changes as a stream: each update's new value, deletes as null values. */
-  toStream(named?: Named): KStreamImpl<K, V> {
+  /**
+   * The table's changes as a stream: each update's new value, deletes as null values. With a mapper,
+   * the stream's key is computed from each record (Kafka `toStream(KeyValueMapper)`).
+   */
+  toStream(named?: Named): KStreamImpl<K, V>
+  toStream<KR>(mapper: KeyValueMapper<K, V, KR>, named?: Named): KStreamImpl<KR, V>
+  toStream<KR>(
+    mapperOrNamed?: KeyValueMapper<K, V, KR> | Named,
+    named?: Named,
+  ): KStreamImpl<K, V> | KStreamImpl<KR, V> {
+    if (typeof mapperOrNamed === 'function') return this.#toStream(named).selectKey(mapperOrNamed)
+    return this.#toStream(mapperOrNamed)
+  }
+
+  #toStream(named: Named | undefined): KStreamImpl<K, V> {
     const name = nameOf(named, this.builder, TOSTREAM_NAME)
     const node = processorNode(name, ktableToStream<K, V>())
     this.builder.addGraphNode(this.graphNode, node)

@@ -28,7 +28,7 @@ export function timestampedKeyValueStore<K, V>(
   const builder = new KeyValueStoreBuilder<K, unknown>(
     supplier,
     materialized?.keySerde ?? keySerde,
-    (materialized?.valueSerde ?? valueSerde),
+    materialized?.valueSerde ?? valueSerde,
     true,
   )
   if (materialized?.cachingEnabled ?? true) builder.withCachingEnabled()

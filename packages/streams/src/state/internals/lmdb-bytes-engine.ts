@@ -260,7 +260,7 @@ export class LmdbEnvironment {
         cause,
       })
     }
-    const wipe = 'Local state is a cache of the changelog topics: delete the directory and restart to restore it.'
+    const wipe = `Local state is a cache of the changelog topics: delete ${directory} and restart to restore it from them.`
 
     const problem = directoryProblem(directory)
     if (problem !== undefined) fail(problem.text, problem.remedy, problem.cause)
@@ -461,7 +461,10 @@ export class LmdbBytesEngine implements BytesEngine {
     if (this[hasPending]()) this.#env[writePending]([this])
   }
 
-  /** Closes the store; its pending writes stay with the environment and go with its next `commit()`. */
+  /**
+   * Closes the store; its pending writes stay with the environment and go with its next `commit()`. A store
+   * cleared and then closed is deleted from the environment at that commit.
+   */
   close(): void {
     if (!this.#open) return
     for (const iterator of [...this.#iterators]) iterator.close()
@@ -485,8 +488,14 @@ export class LmdbBytesEngine implements BytesEngine {
     const db = this.#db
     const internal = this.#internal
     if (this.#cleared) {
-      db.clearSync()
       internal.removeSync(this.#emptyKey)
+      if (!this.#open && this.#pending.size === 0) {
+        // Cleared and closed (an expired window segment): delete the named database itself, which also
+        // frees its slot; LMDB allows only maxDbs databases open at once, and segments keep coming.
+        db.dropSync()
+        return
+      }
+      db.clearSync()
     }
     this.#pending.forEachPair((k, value) => {
       if (k === '') {
@@ -735,10 +744,11 @@ const MDB_PANIC = -30795
 const MDB_VERSION_MISMATCH = -30794
 const MDB_INVALID = -30793
 const MDB_DBS_FULL = -30791
-const CORRUPTION_CODES = new Set<unknown>([MDB_PAGE_NOTFOUND, MDB_CORRUPTED, MDB_PANIC])
+const CORRUPTION_CODES = new Set<string | number | undefined>([MDB_PAGE_NOTFOUND, MDB_CORRUPTED, MDB_PANIC])
 
-function errorCode(error: unknown): unknown {
-  return error instanceof Error ? (error as Error & { code?: unknown }).code : undefined
+function errorCode(error: unknown): string | number | undefined {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined
+  return typeof code === 'string' || typeof code === 'number' ? code : undefined
 }
 
 function describe(error: unknown): string {
@@ -775,9 +785,16 @@ function directoryProblem(directory: string): { text: string; remedy: string; ca
   const elsewhere = 'Fix the path, or point state.dir to a writable local directory.'
   try {
     if (!statSync(directory).isDirectory()) {
-      return { text: `${directory} exists and is not a directory`, remedy: `Remove or rename it. ${elsewhere}` }
+      return { text: `${directory} exists and is not a directory`, remedy: 'Remove or rename that file, or point state.dir to another directory.' }
     }
   } catch (cause) {
+    if (errorCode(cause) === 'ENOTDIR') {
+      return {
+        text: `a parent of ${directory} is a file, not a directory`,
+        remedy: 'Remove or rename that file, or point state.dir to another directory.',
+        cause,
+      }
+    }
     if (errorCode(cause) !== 'ENOENT') return { text: describe(cause), remedy: elsewhere, cause }
     try {
       mkdirSync(directory, { recursive: true })
@@ -797,7 +814,7 @@ function directoryProblem(directory: string): { text: string; remedy: string; ca
   for (const file of ['data.mdb', 'lock.mdb']) {
     const path = join(directory, file)
     try {
-      if (!statSync(path).isFile()) return { text: `${path} is not a regular file`, remedy: `Remove it. ${elsewhere}` }
+      if (!statSync(path).isFile()) return { text: `${path} is not a regular file`, remedy: 'Remove it; LMDB creates it again.' }
       accessSync(path, constants.R_OK | constants.W_OK)
     } catch (cause) {
       if (errorCode(cause) === 'ENOENT') continue
