@@ -96,7 +96,7 @@ export const Stores = {
     keySerde?: Serde<K>,
     valueSerde?: Serde<V>,
   ): WindowStoreBuilder<K, V> {
-    return new WindowStoreBuilder<K, V>(supplier, keySerde, valueSerde as Serde<unknown> | undefined, false)
+    return new WindowStoreBuilder<K, V>(supplier, keySerde, valueSerde, false)
   },
   timestampedWindowStoreBuilder<K, V>(
     supplier: WindowBytesStoreSupplier,
@@ -106,7 +106,7 @@ export const Stores = {
     return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(
       supplier,
       keySerde,
-      valueSerde as Serde<unknown> | undefined,
+      valueSerde,
       true,
     )
   },

@@ -393,7 +393,7 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .windowedBy(TW(1000))
         .count()
         .toStream(windowKey)
-        .to('output', L as never),
+        .to('output', L),
     ),
   'windowed-cached': () =>
     fromBuilder((b) =>
@@ -402,7 +402,7 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .windowedBy(TW(1000))
         .count()
         .toStream(windowKey)
-        .to('output', L as never),
+        .to('output', L),
     ),
   'tumbling-count-grace': () =>
     fromBuilder((b) =>
@@ -411,7 +411,7 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .windowedBy(TWG(1000, 500))
         .count()
         .toStream(windowKey)
-        .to('output', L as never),
+        .to('output', L),
     ),
   'hopping-count': () =>
     fromBuilder((b) =>
@@ -420,7 +420,7 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .windowedBy(TWG(1000, 200).advanceBy(Duration.ofMillis(500)))
         .count()
         .toStream(windowKey)
-        .to('output', L as never),
+        .to('output', L),
     ),
   'hopping-aggregate': () =>
     fromBuilder((b) =>
@@ -444,6 +444,6 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .emitStrategy(EmitStrategy.onWindowClose())
         .count()
         .toStream(windowKey)
-        .to('output', L as never),
+        .to('output', L),
     ),
 }

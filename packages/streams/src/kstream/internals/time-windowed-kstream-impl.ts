@@ -117,7 +117,7 @@ export class TimeWindowedKStreamImpl<K, V> {
     )
     const { parent, sourceNodes } = grouped.aggregationParent(storeName)
     const node = new GraphNode(name, (topology, parents) => {
-      topology.addProcessor(name, supplier as never, parents)
+      topology.addProcessor(name, supplier, parents)
       topology.addStateStore(storeBuilder, [name])
     })
     grouped.builder.addGraphNode(parent, node)
@@ -167,7 +167,7 @@ function windowStoreBuilder<K, VA>(
   const builder = new WindowStoreBuilder<K, unknown>(
     supplier,
     keySerde,
-    (materialized?.valueSerde ?? valueSerde) as Serde<unknown> | undefined,
+    (materialized?.valueSerde ?? valueSerde),
     true,
   )
   // emit-final reads closed windows back from the store, so they must be in it, not in a cache
