@@ -46,9 +46,7 @@ export class Materialized<K, V> {
   }
 
   /** A store with this name, or on this supplier (which names it). */
-  static as<K, V>(nameOrSupplier: string | KeyValueBytesStoreSupplier | StoreType): Materialized<K, V> {
-    if (nameOrSupplier === 'lmdb' || nameOrSupplier === 'in_memory')
-      return new Materialized<K, V>({ storeType: nameOrSupplier })
+  static as<K, V>(nameOrSupplier: string | KeyValueBytesStoreSupplier): Materialized<K, V> {
     if (typeof nameOrSupplier === 'string') return new Materialized<K, V>({ storeName: nameOrSupplier })
     return new Materialized<K, V>({ storeName: nameOrSupplier.name, storeSupplier: nameOrSupplier })
   }

@@ -158,10 +158,11 @@ export class LmdbEnvironment {
 
   /** The metadata value committed under `key`, if any. */
   readMetadata(key: string): Buffer | undefined {
+    const bytes = metadataKey(key, this.directory)
     this.#ensureOpen(undefined)
     const metadata = this.#metadata as Database<Buffer, Buffer>
     try {
-      return metadata.get(metadataKey(key, this.directory))
+      return metadata.get(bytes)
     } catch (cause) {
       throw this[readFailure](undefined, cause)
     }
@@ -280,13 +281,12 @@ export class LmdbEnvironment {
       })
     } catch (cause) {
       const code = errorCode(cause)
+      const damaged = CORRUPTION_CODES.has(code) || code === MDB_INVALID || code === MDB_VERSION_MISMATCH
       return fail(
         describe(cause),
-        CORRUPTION_CODES.has(code) || code === MDB_INVALID || code === MDB_VERSION_MISMATCH
-          ? wipe
-          : 'Check that the directory is on a local, writable file system with free space.',
+        damaged ? wipe : 'Check that the directory is on a local, writable file system with free space.',
         cause,
-        CORRUPTION_CODES.has(code) || code === MDB_INVALID || code === MDB_VERSION_MISMATCH,
+        damaged,
       )
     }
     try {
@@ -785,7 +785,10 @@ function directoryProblem(directory: string): { text: string; remedy: string; ca
   const elsewhere = 'Fix the path, or point state.dir to a writable local directory.'
   try {
     if (!statSync(directory).isDirectory()) {
-      return { text: `${directory} exists and is not a directory`, remedy: 'Remove or rename that file, or point state.dir to another directory.' }
+      return {
+        text: `${directory} exists and is not a directory`,
+        remedy: 'Remove or rename that file, or point state.dir to another directory.',
+      }
     }
   } catch (cause) {
     if (errorCode(cause) === 'ENOTDIR') {
@@ -814,7 +817,8 @@ function directoryProblem(directory: string): { text: string; remedy: string; ca
   for (const file of ['data.mdb', 'lock.mdb']) {
     const path = join(directory, file)
     try {
-      if (!statSync(path).isFile()) return { text: `${path} is not a regular file`, remedy: 'Remove it; LMDB creates it again.' }
+      if (!statSync(path).isFile())
+        return { text: `${path} is not a regular file`, remedy: 'Remove it; LMDB creates it again.' }
       accessSync(path, constants.R_OK | constants.W_OK)
     } catch (cause) {
       if (errorCode(cause) === 'ENOENT') continue
