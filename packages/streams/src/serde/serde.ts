@@ -22,3 +22,20 @@ export interface Serde<T> {
   serializer(): Serializer<T>
   deserializer(): Deserializer<T>
 }
+
+/**
+ * A serializer or deserializer wrapping another that may be unknown when the topology is built (Kafka
+ * `WrappingNullableSerializer`): source and sink nodes hand it the application's default serdes.
+ */
+export interface WrappingSerdeHook {
+  setIfUnset(keySerde: Serde<unknown> | undefined, valueSerde: Serde<unknown> | undefined): void
+}
+
+export function setIfUnset(
+  target: unknown,
+  keySerde: Serde<unknown> | undefined,
+  valueSerde: Serde<unknown> | undefined,
+): void {
+  const hook = target as Partial<WrappingSerdeHook> | undefined
+  if (hook && typeof hook.setIfUnset === 'function') hook.setIfUnset(keySerde, valueSerde)
+}

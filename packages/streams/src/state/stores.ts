@@ -103,12 +103,7 @@ export const Stores = {
     keySerde?: Serde<K>,
     valueSerde?: Serde<V>,
   ): WindowStoreBuilder<K, ValueAndTimestamp<V>> {
-    return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(
-      supplier,
-      keySerde,
-      valueSerde,
-      true,
-    )
+    return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, valueSerde, true)
   },
   keyValueStoreBuilder<K, V>(
     supplier: KeyValueBytesStoreSupplier,

@@ -96,10 +96,6 @@ function run(name: string, scenario: Scenario): { describe: string; output: stri
 const pending = new Set([
   'select-key-group-by-key-optimized',
   'two-aggregations-optimized',
-  'table-group-by-count',
-  'table-group-by-reduce',
-  'table-group-by-aggregate',
-  'table-cached',
   'sliding-count',
   'sliding-aggregate',
   'session-count',
@@ -109,7 +105,6 @@ const pending = new Set([
   'suppress-window-close',
   'suppress-time-limit',
   'cogroup',
-  'transform-values-table',
 ])
 
 describe('golden scenarios from Java Kafka Streams', () => {

@@ -387,32 +387,11 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .to('output'),
     ),
   'tumbling-count': () =>
-    fromBuilder((b) =>
-      input(b)
-        .groupByKey()
-        .windowedBy(TW(1000))
-        .count()
-        .toStream(windowKey)
-        .to('output', L),
-    ),
+    fromBuilder((b) => input(b).groupByKey().windowedBy(TW(1000)).count().toStream(windowKey).to('output', L)),
   'windowed-cached': () =>
-    fromBuilder((b) =>
-      input(b)
-        .groupByKey()
-        .windowedBy(TW(1000))
-        .count()
-        .toStream(windowKey)
-        .to('output', L),
-    ),
+    fromBuilder((b) => input(b).groupByKey().windowedBy(TW(1000)).count().toStream(windowKey).to('output', L)),
   'tumbling-count-grace': () =>
-    fromBuilder((b) =>
-      input(b)
-        .groupByKey()
-        .windowedBy(TWG(1000, 500))
-        .count()
-        .toStream(windowKey)
-        .to('output', L),
-    ),
+    fromBuilder((b) => input(b).groupByKey().windowedBy(TWG(1000, 500)).count().toStream(windowKey).to('output', L)),
   'hopping-count': () =>
     fromBuilder((b) =>
       input(b)
@@ -445,5 +424,56 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .count()
         .toStream(windowKey)
         .to('output', L),
+    ),
+  'table-group-by-count': () =>
+    fromBuilder((b) =>
+      b
+        .table<string, string>('input')
+        .groupBy((_k, v) => ({ key: v, value: v }))
+        .count()
+        .toStream()
+        .to('output', L as never),
+    ),
+  'table-cached': () =>
+    fromBuilder((b) =>
+      b
+        .table<string, string>('input')
+        .groupBy((_k, v) => ({ key: v, value: v }))
+        .count()
+        .toStream()
+        .to('output', L as never),
+    ),
+  'table-group-by-reduce': () =>
+    fromBuilder((b) =>
+      b
+        .table<string, string>('input')
+        .groupBy((_k, v) => ({ key: v.substring(0, 1), value: v.length }), Grouped.with(Serdes.String(), Serdes.Long()))
+        .reduce(
+          (a, c) => a + c,
+          (a, c) => a - c,
+        )
+        .toStream()
+        .to('output', L as never),
+    ),
+  'table-group-by-aggregate': () =>
+    fromBuilder((b) =>
+      b
+        .table<string, string>('input')
+        .groupBy((_k, v) => ({ key: v.substring(0, 1), value: v }))
+        .aggregate(
+          () => '',
+          (_k, v, agg) => `${agg}+${v}`,
+          (_k, v, agg) => `${agg}-${v}`,
+        )
+        .toStream()
+        .to('output'),
+    ),
+  'transform-values-table': () =>
+    fromBuilder((b) =>
+      b
+        .table<string, string>('input')
+        .transformValues(() => ({ transform: (key: string, value: string | null) => `${key}=${String(value)}` }))
+        .toStream()
+        .to('output'),
     ),
 }

@@ -6,12 +6,24 @@ import type { Named } from '../named.ts'
 import { GraphNode } from './graph/graph-node.ts'
 import type { InternalStreamsBuilder } from './internal-streams-builder.ts'
 import { KStreamImpl, nameOf, processorNode } from './kstream-impl.ts'
-import { ktableToStream, ktableTransform, type KTableProcessorSupplier } from './ktable-processors.ts'
+import {
+  ktableToStream,
+  ktableTransform,
+  type KTableProcessorSupplier,
+  type ValueTransformerWithKey,
+} from './ktable-processors.ts'
+import { split } from './kgrouped-stream-impl.ts'
+import { ktableRepartitionMap } from './ktable-aggregate.ts'
+import { KGroupedTableImpl } from './kgrouped-table-impl.ts'
+import type { Grouped } from '../grouped.ts'
+import type { KeyValueLike } from '../key-value.ts'
 import { timestampedKeyValueStore } from './materialize.ts'
 
 const FILTER_NAME = 'KTABLE-FILTER-'
 const MAPVALUES_NAME = 'KTABLE-MAPVALUES-'
 const TOSTREAM_NAME = 'KTABLE-TOSTREAM-'
+const SELECT_NAME = 'KTABLE-SELECT-'
+const TRANSFORMVALUES_NAME = 'KTABLE-TRANSFORMVALUES-'
 
 /** The supplier behind a table: an operator whose output can be switched to carry old values. */
 export interface TableSupplier {
@@ -34,6 +46,8 @@ export class KTableImpl<K, V> {
   readonly builder: InternalStreamsBuilder
   /** For a source table: materializes it, so that downstream operators can read it. */
   materializeSource: (() => void) | undefined
+  /** The table this one derives from without a store of its own (filter, mapValues). */
+  parent: KTableImpl<unknown, unknown> | undefined
 
   constructor(
     name: string,
@@ -53,6 +67,29 @@ export class KTableImpl<K, V> {
     this.supplier = supplier
     this.graphNode = graphNode
     this.builder = builder
+  }
+
+  /**
+   * Makes this table forward old values with new ones (Kafka `enableSendingOldValues`), which a
+   * downstream table aggregation needs to subtract. A table without a store asks its parent, and a
+   * source table gets materialized.
+   */
+  enableSendingOldValues(): void {
+    if (this.materializeSource) this.materializeSource()
+    else if (this.parent && this.supplier.storeName === undefined) this.parent.enableSendingOldValues()
+    this.supplier.sendOldValues = true
+  }
+
+  /** Re-groups the table by a new key and value (`{ key, value }` or `[key, value]`) for a table aggregation. */
+  groupBy<KR, VR>(
+    selector: KeyValueMapper<K, V, KeyValueLike<KR, VR>>,
+    grouped?: Grouped<KR, VR>,
+  ): KGroupedTableImpl<KR, VR> {
+    const name = nameOf(grouped?.name, this.builder, SELECT_NAME)
+    const node = processorNode(name, ktableRepartitionMap(selector))
+    this.builder.addGraphNode(this.graphNode, node)
+    this.enableSendingOldValues()
+    return new KGroupedTableImpl<KR, VR>(this.builder, node, grouped?.keySerde, grouped?.valueSerde, grouped?.name)
   }
 
   /** The name under which the table's store can be queried, if it was materialized with a name. */
@@ -94,6 +131,24 @@ export class KTableImpl<K, V> {
     return this.#transform<VR>(MAPVALUES_NAME, withKey(mapper), named, materialized, undefined)
   }
 
+  /** Kafka `transformValues`: a new value per key from a stateful transformer (which also sees deletes). */
+  transformValues<VR>(
+    transformerSupplier: () => ValueTransformerWithKey<K, V | null, VR>,
+    namedOrMaterialized?: Named | Materialized<K, VR>,
+    ...stateStoreNames: string[]
+  ): KTableImpl<K, VR> {
+    const { named, mat } = split(namedOrMaterialized, undefined)
+    return this.#transform<VR>(
+      TRANSFORMVALUES_NAME,
+      () => null,
+      named,
+      mat,
+      undefined,
+      transformerSupplier,
+      stateStoreNames,
+    )
+  }
+
   /**
    * The table's changes as a stream: each update's new value, deletes as null values. With a mapper,
    * the stream's key is computed from each record (Kafka `toStream(KeyValueMapper)`).
@@ -129,11 +184,13 @@ export class KTableImpl<K, V> {
     named: Named | undefined,
     materialized: Materialized<K, VR> | undefined,
     resultSerde: Serde<VR> | undefined,
+    transformer?: () => ValueTransformerWithKey<K, V | null, VR>,
+    stateStoreNames: readonly string[] = [],
   ): KTableImpl<K, VR> {
     // Kafka names the store (when materialized without a name) before the processor
     const storeName = materialized ? (materialized.storeName ?? this.builder.newStoreName(prefix)) : undefined
     const name = nameOf(named, this.builder, prefix)
-    const supplier: KTableProcessorSupplier<K, V, VR> = ktableTransform(compute, storeName)
+    const supplier: KTableProcessorSupplier<K, V, VR> = ktableTransform(compute, storeName, transformer)
     const keySerde = materialized?.keySerde ?? this.keySerde
     const valueSerde = materialized?.valueSerde ?? resultSerde
     const node = new GraphNode(name, (builder, parents) => {

@@ -73,6 +73,7 @@ export function ktableSource<K, V>(
 export function ktableTransform<K, V, VR>(
   compute: (key: K, value: V) => VR | null,
   storeName: string | undefined,
+  transformer?: () => ValueTransformerWithKey<K, V | null, VR>,
 ): KTableProcessorSupplier<K, V, VR> {
   const supplier: KTableProcessorSupplier<K, V, VR> = {
     storeName,
@@ -81,10 +82,18 @@ export function ktableTransform<K, V, VR>(
       let context: ProcessorContext<K, Change<VR>>
       let store: Store<K, VR> | undefined
       let forwarder: TimestampedTupleForwarder<K, VR> | undefined
-      const apply = (key: K, value: V | null): VR | null => (value === null ? null : compute(key, value))
+      // a transformer sees tombstones too (Kafka KTableTransformValues); filter and mapValues do not
+      const instance = transformer?.()
+      const apply = instance
+        ? (key: K, value: V | null): VR | null => instance.transform(key, value)
+        : (key: K, value: V | null): VR | null => (value === null ? null : compute(key, value))
       return {
+        close() {
+          instance?.close?.()
+        },
         init(c) {
           context = c
+          instance?.init?.(c)
           if (supplier.storeName !== undefined) {
             store = c.getStateStore<Store<K, VR>>(supplier.storeName)
             forwarder = new TimestampedTupleForwarder(store, c, supplier.sendOldValues)
@@ -108,6 +117,13 @@ export function ktableTransform<K, V, VR>(
     },
   }
   return supplier
+}
+
+/** A stateful value transformer for `KTable.transformValues` (Kafka `ValueTransformerWithKey`). */
+export interface ValueTransformerWithKey<K, V, VR> {
+  init?(context: ProcessorContext<unknown, unknown>): void
+  transform(readOnlyKey: K, value: V): VR | null
+  close?(): void
 }
 
 /** Kafka `KTable#toStream`: the new value of each change. */

@@ -164,12 +164,7 @@ function windowStoreBuilder<K, VA>(
             openSegment: (context, name) =>
               (context.config.defaultDslStore === 'in_memory' ? dsl(true) : dsl(false)).openSegment(context, name),
           }
-  const builder = new WindowStoreBuilder<K, unknown>(
-    supplier,
-    keySerde,
-    (materialized?.valueSerde ?? valueSerde),
-    true,
-  )
+  const builder = new WindowStoreBuilder<K, unknown>(supplier, keySerde, materialized?.valueSerde ?? valueSerde, true)
   // emit-final reads closed windows back from the store, so they must be in it, not in a cache
   if ((materialized?.cachingEnabled ?? true) && emitStrategy.type === 'ON_WINDOW_UPDATE') builder.withCachingEnabled()
   if (materialized?.loggingEnabled ?? true) builder.withLoggingEnabled(materialized?.topicConfig ?? {})

@@ -1,6 +1,6 @@
 import { HandlerResponse, type ProcessingExceptionHandler } from '../../errors/exception-handlers.ts'
 import { StreamsException } from '../../errors/streams-exception.ts'
-import type { Deserializer, Serializer } from '../../serde/serde.ts'
+import { setIfUnset, type Deserializer, type Serializer } from '../../serde/serde.ts'
 import type { Processor } from '../api/processor.ts'
 import { rawHeaders, type Record } from '../api/record.ts'
 import { Headers } from '../../header/headers.ts'
@@ -104,6 +104,8 @@ export class SourceNode extends ProcessorNode {
     super.init(context)
     this.keyDeserializer ??= context.requireKeySerde(`source node ${this.name}`).deserializer()
     this.valueDeserializer ??= context.requireValueSerde(`source node ${this.name}`).deserializer()
+    setIfUnset(this.keyDeserializer, context.config.defaultKeySerde, context.config.defaultValueSerde)
+    setIfUnset(this.valueDeserializer, context.config.defaultKeySerde, context.config.defaultValueSerde)
   }
 
   protected override doProcess(record: Record<unknown, unknown>): void {
@@ -141,6 +143,8 @@ export class SinkNode extends ProcessorNode {
     super.init(context)
     this.#keySerializer ??= context.requireKeySerde(`sink node ${this.name}`).serializer()
     this.#valueSerializer ??= context.requireValueSerde(`sink node ${this.name}`).serializer()
+    setIfUnset(this.#keySerializer, context.config.defaultKeySerde, context.config.defaultValueSerde)
+    setIfUnset(this.#valueSerializer, context.config.defaultKeySerde, context.config.defaultValueSerde)
   }
 
   protected override doProcess(record: Record<unknown, unknown>): void {
