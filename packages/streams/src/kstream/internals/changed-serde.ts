@@ -65,7 +65,7 @@ export function changedSerde<V>(given: Serde<V> | undefined): Serde<Change<V>> {
       deserialize(topic, data, headers) {
         if (data === null) return null
         const deserializer = resolve().deserializer()
-        const flag = data[data.length - 1]
+        const flag = data[data.length - 1] ?? -1
         const value = (bytes: Buffer | null): V | null =>
           bytes === null ? null : deserializer.deserialize(topic, bytes, headers)
         switch (flag) {

@@ -118,20 +118,20 @@ export class KGroupedTableImpl<K, V> {
         topology.addSink(
           sinkName,
           topic,
-          { keySerializer: keySerde?.serializer(), valueSerializer: changed.serializer() as never },
+          { keySerializer: keySerde?.serializer(), valueSerializer: changed.serializer() },
           parents,
         )
         topology.addSource(sourceName, [topic], {
           timestampExtractor: new FailOnInvalidTimestamp(),
           keyDeserializer: keySerde?.deserializer(),
-          valueDeserializer: changed.deserializer() as never,
+          valueDeserializer: changed.deserializer(),
         })
       })
     }
     builder.addGraphNode(this.#graphNode, this.#repartition)
     const keySerde = materialized?.keySerde ?? this.#keySerde
     const node = new GraphNode(name, (topology, parents) => {
-      topology.addProcessor(name, supplier as never, parents)
+      topology.addProcessor(name, supplier, parents)
       topology.addStateStore(timestampedKeyValueStore(storeName, materialized, keySerde, valueSerde), [name])
     })
     builder.addGraphNode(this.#repartition, node)
