@@ -432,7 +432,7 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .groupBy((_k, v) => ({ key: v, value: v }))
         .count()
         .toStream()
-        .to('output', L as never),
+        .to('output', L),
     ),
   'table-cached': () =>
     fromBuilder((b) =>
@@ -441,7 +441,7 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .groupBy((_k, v) => ({ key: v, value: v }))
         .count()
         .toStream()
-        .to('output', L as never),
+        .to('output', L),
     ),
   'table-group-by-reduce': () =>
     fromBuilder((b) =>
@@ -453,7 +453,7 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
           (a, c) => a - c,
         )
         .toStream()
-        .to('output', L as never),
+        .to('output', L),
     ),
   'table-group-by-aggregate': () =>
     fromBuilder((b) =>

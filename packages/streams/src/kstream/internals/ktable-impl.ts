@@ -195,11 +195,13 @@ export class KTableImpl<K, V> {
     const valueSerde = materialized?.valueSerde ?? resultSerde
     const node = new GraphNode(name, (builder, parents) => {
       builder.addProcessor(name, supplier, parents)
-      if (storeName !== undefined)
+      if (storeName !== undefined) {
         builder.addStateStore(timestampedKeyValueStore(storeName, materialized, keySerde, valueSerde), [name])
+      }
+      if (stateStoreNames.length > 0) builder.connectProcessorAndStateStores(name, stateStoreNames)
     })
     this.builder.addGraphNode(this.graphNode, node)
-    return new KTableImpl<K, VR>(
+    const table = new KTableImpl<K, VR>(
       name,
       keySerde,
       valueSerde,
@@ -209,5 +211,7 @@ export class KTableImpl<K, V> {
       node,
       this.builder,
     )
+    table.parent = this as KTableImpl<unknown, unknown>
+    return table
   }
 }

@@ -65,7 +65,8 @@ export class EngineBytesStore implements BytesStore {
     return this.engine.approximateNumEntries()
   }
   flush(): void {
-    this.engine.flush()
+    // a persistent engine's writes are committed by its task, all stores in one transaction
+    if (!this.persistent) this.engine.flush()
   }
   close(): void {
     this.#engine?.close()

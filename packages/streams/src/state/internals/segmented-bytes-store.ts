@@ -156,6 +156,8 @@ export class SegmentedBytesStore implements BytesStore {
   }
 
   flush(): void {
+    // persistent segments are committed by their task, with all its stores, in one transaction
+    if (this.persistent) return
     for (const segment of this.#segments.values()) segment.flush()
   }
 
