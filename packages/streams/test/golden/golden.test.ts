@@ -4,7 +4,15 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { Headers, Serdes, type Serde } from '../../src/index.ts'
 import { TestRecord, TopologyTestDriver } from '../../src/test-utils/index.ts'
-import { statefulTopologies, topologies } from './topologies.ts'
+import { sessionTopologies } from './session-topologies.ts'
+import { slidingTopologies } from './sliding-topologies.ts'
+import { statefulTopologies, topologies as stateless } from './topologies.ts'
+
+const topologies: { readonly [name: string]: () => import('../../src/index.ts').Topology } = {
+  ...stateless,
+  ...sessionTopologies,
+  ...slidingTopologies,
+}
 
 // Every directory here holds a scenario and the describe() text and output records that Java Kafka Streams
 // produced for it (npm run golden). The same program written in TypeScript must produce the same bytes.

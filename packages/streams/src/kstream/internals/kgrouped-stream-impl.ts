@@ -16,6 +16,10 @@ import {
 import { nameOf, repartitionNode } from './kstream-impl.ts'
 import type { TimeWindows } from '../time-windows.ts'
 import { TimeWindowedKStreamImpl } from './time-windowed-kstream-impl.ts'
+import { SessionWindows } from '../session-windows.ts'
+import { SlidingWindows } from '../sliding-windows.ts'
+import { SessionWindowedKStreamImpl } from './session-windowed-kstream-impl.ts'
+import { SlidingWindowedKStreamImpl } from './sliding-windowed-kstream-impl.ts'
 import { KTableImpl } from './ktable-impl.ts'
 import { timestampedKeyValueStore } from './materialize.ts'
 
@@ -118,8 +122,15 @@ export class KGroupedStreamImpl<K, V> {
     )
   }
 
-  /** Cuts the grouped stream into time windows (tumbling, hopping). */
-  windowedBy(windows: TimeWindows): TimeWindowedKStreamImpl<K, V> {
+  /** Cuts the grouped stream into time windows (tumbling, hopping), sliding windows or sessions. */
+  windowedBy(windows: TimeWindows): TimeWindowedKStreamImpl<K, V>
+  windowedBy(windows: SlidingWindows): SlidingWindowedKStreamImpl<K, V>
+  windowedBy(windows: SessionWindows): SessionWindowedKStreamImpl<K, V>
+  windowedBy(
+    windows: TimeWindows | SlidingWindows | SessionWindows,
+  ): TimeWindowedKStreamImpl<K, V> | SlidingWindowedKStreamImpl<K, V> | SessionWindowedKStreamImpl<K, V> {
+    if (windows instanceof SessionWindows) return new SessionWindowedKStreamImpl<K, V>(this, windows)
+    if (windows instanceof SlidingWindows) return new SlidingWindowedKStreamImpl<K, V>(this, windows)
     return new TimeWindowedKStreamImpl<K, V>(this, windows)
   }
 
