@@ -19,7 +19,10 @@ export class SlidingWindows {
     return new SlidingWindows(toMillis(timeDifference, 'timeDifference'), 0)
   }
 
-  static ofTimeDifferenceAndGrace(timeDifference: Duration | number, afterWindowEnd: Duration | number): SlidingWindows {
+  static ofTimeDifferenceAndGrace(
+    timeDifference: Duration | number,
+    afterWindowEnd: Duration | number,
+  ): SlidingWindows {
     return new SlidingWindows(toMillis(timeDifference, 'timeDifference'), toMillis(afterWindowEnd, 'afterWindowEnd'))
   }
 

@@ -110,8 +110,6 @@ const pending = new Set([
   'session-count-cached',
   'session-aggregate',
   'session-reduce',
-  'suppress-window-close',
-  'suppress-time-limit',
   'cogroup',
 ])
 

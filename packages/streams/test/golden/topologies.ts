@@ -2,6 +2,7 @@
 // programs, so that describe() and the outputs can be compared with Java's golden files.
 import {
   Branched,
+  Suppressed,
   Duration,
   EmitStrategy,
   TimeWindows,
@@ -475,5 +476,24 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .transformValues(() => ({ transform: (key: string, value: string | null) => `${key}=${String(value)}` }))
         .toStream()
         .to('output'),
+    ),
+  'suppress-window-close': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .windowedBy(TWG(1000, 500))
+        .count(Materialized.with(Serdes.String(), Serdes.Long()) as never)
+        .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
+        .toStream(windowKey)
+        .to('output', L),
+    ),
+  'suppress-time-limit': () =>
+    fromBuilder((b) =>
+      input(b)
+        .groupByKey()
+        .count()
+        .suppress(Suppressed.untilTimeLimit(Duration.ofMillis(1000), Suppressed.BufferConfig.unbounded()))
+        .toStream()
+        .to('output', L as never),
     ),
 }

@@ -13,6 +13,10 @@ import {
   type ValueTransformerWithKey,
 } from './ktable-processors.ts'
 import { split } from './kgrouped-stream-impl.ts'
+import { ktableSuppress } from './ktable-suppress.ts'
+import type { Suppressed } from '../suppressed.ts'
+import { TopologyException } from '../../errors/topology-exception.ts'
+import type { StoreBuilder } from '../../processor/state-store.ts'
 import { ktableRepartitionMap } from './ktable-aggregate.ts'
 import { KGroupedTableImpl } from './kgrouped-table-impl.ts'
 import type { Grouped } from '../grouped.ts'
@@ -24,6 +28,7 @@ const MAPVALUES_NAME = 'KTABLE-MAPVALUES-'
 const TOSTREAM_NAME = 'KTABLE-TOSTREAM-'
 const SELECT_NAME = 'KTABLE-SELECT-'
 const TRANSFORMVALUES_NAME = 'KTABLE-TRANSFORMVALUES-'
+const SUPPRESS_NAME = 'KTABLE-SUPPRESS-'
 
 /** The supplier behind a table: an operator whose output can be switched to carry old values. */
 export interface TableSupplier {
@@ -46,6 +51,8 @@ export class KTableImpl<K, V> {
   readonly builder: InternalStreamsBuilder
   /** For a source table: materializes it, so that downstream operators can read it. */
   materializeSource: (() => void) | undefined
+  /** For a windowed aggregation's table: the time after a window's end until it closes (grace, or gap + grace). */
+  windowCloseDelayMs: number | undefined
   /** The table this one derives from without a store of its own (filter, mapValues). */
   parent: KTableImpl<unknown, unknown> | undefined
 
@@ -78,6 +85,42 @@ export class KTableImpl<K, V> {
     if (this.materializeSource) this.materializeSource()
     else if (this.parent && this.supplier.storeName === undefined) this.parent.enableSendingOldValues()
     this.supplier.sendOldValues = true
+  }
+
+  /**
+   * Holds back updates (Kafka `suppress`): `untilWindowCloses` gives one final result per window of a
+   * windowed aggregation; `untilTimeLimit` emits a key's latest value once it has waited that long.
+   */
+  suppress(suppressed: Suppressed): KTableImpl<K, V> {
+    const name = suppressed.name ?? this.builder.newProcessorName(SUPPRESS_NAME)
+    const storeName =
+      suppressed.name !== undefined ? `${suppressed.name}-store` : this.builder.newStoreName(SUPPRESS_NAME)
+    let durationMs = suppressed.timeLimitMs
+    if (suppressed.kind === 'untilWindowCloses') {
+      if (this.windowCloseDelayMs === undefined) {
+        throw new TopologyException(
+          'suppress(untilWindowCloses) only applies to the table of a windowed aggregation (windowedBy(...).count/aggregate/reduce)',
+        )
+      }
+      durationMs = this.windowCloseDelayMs
+    }
+    const supplier = ktableSuppress<K, V>(suppressed, storeName, durationMs)
+    this.enableSendingOldValues()
+    const node = new GraphNode(name, (builder, parents) => {
+      builder.addProcessor(name, supplier, parents)
+      builder.addStateStore(suppressionBufferStore(storeName), [name])
+    })
+    this.builder.addGraphNode(this.graphNode, node)
+    return new KTableImpl<K, V>(
+      name,
+      this.keySerde,
+      this.valueSerde,
+      new Set([this.name]),
+      undefined,
+      supplier,
+      node,
+      this.builder,
+    )
   }
 
   /** Re-groups the table by a new key and value (`{ key, value }` or `[key, value]`) for a table aggregation. */
@@ -213,5 +256,19 @@ export class KTableImpl<K, V> {
     )
     table.parent = this as KTableImpl<unknown, unknown>
     return table
+  }
+}
+
+/**
+ * The suppression buffer as the topology sees it: a named store connected to the processor. The
+ * buffer itself lives in the processor (Kafka's `InMemoryTimeOrderedKeyValueChangeBuffer`); it is not
+ * yet backed by a changelog, so a restarted task starts with an empty buffer.
+ */
+function suppressionBufferStore(name: string): StoreBuilder {
+  return {
+    name,
+    build: () => ({ name, persistent: false }),
+    loggingEnabled: () => false,
+    logConfig: () => ({}),
   }
 }

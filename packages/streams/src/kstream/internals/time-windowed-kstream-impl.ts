@@ -121,7 +121,7 @@ export class TimeWindowedKStreamImpl<K, V> {
       topology.addStateStore(storeBuilder, [name])
     })
     grouped.builder.addGraphNode(parent, node)
-    return new KTableImpl<Windowed<K>, VA>(
+    const table = new KTableImpl<Windowed<K>, VA>(
       name,
       undefined,
       valueSerde,
@@ -131,6 +131,8 @@ export class TimeWindowedKStreamImpl<K, V> {
       node,
       grouped.builder,
     )
+    table.windowCloseDelayMs = this.#windows.graceMs
+    return table
   }
 }
 

@@ -1,0 +1,119 @@
+import { StreamsException } from '../../errors/streams-exception.ts'
+import type { Processor, ProcessorContext } from '../../processor/api/processor.ts'
+import { Record } from '../../processor/api/record.ts'
+import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
+import type { RecordContext } from '../../processor/record-context.ts'
+import type { Suppressed } from '../suppressed.ts'
+import { Windowed } from '../windowed.ts'
+import { change, type Change } from './change.ts'
+
+interface Buffered<K, V> {
+  key: K
+  time: number
+  newValue: V | null
+  priorValue: V | null
+  context: RecordContext
+  seq: number
+}
+
+/**
+ * Kafka `KTableSuppressProcessorSupplier` with its in-memory time-ordered buffer. Each key keeps its
+ * latest value, the value it had before it entered the buffer, and the time it entered (window end for
+ * `untilWindowCloses`, record time for `untilTimeLimit`). After every record, entries whose time is at
+ * or before stream time minus the suppression duration are emitted, oldest first, as
+ * `Change(latest, prior)` with the latest update's timestamp and headers. Final-result suppression drops
+ * tombstones; a full buffer emits early or fails, as configured.
+ */
+export function ktableSuppress<K, V>(
+  suppressed: Suppressed,
+  storeName: string,
+  durationMs: number,
+): {
+  storeName: string
+  sendOldValues: boolean
+  get(): Processor<K, Change<V>, K, Change<V>>
+} {
+  const safeToDropTombstones = suppressed.kind === 'untilWindowCloses'
+  const { maxRecords, maxBytes, whenFull } = suppressed.bufferConfig
+  return {
+    storeName,
+    sendOldValues: false,
+    get() {
+      let context: ProcessorContext<K, Change<V>>
+      let internal: ProcessorContextImpl
+      const buffer = new Map<unknown, Buffered<K, V>>()
+      let observedStreamTime = -1
+      let seq = 0
+      let bytes = 0
+      const sizeOf = (entry: Buffered<K, V>): number => 64 + JSON.stringify([entry.newValue, entry.priorValue]).length
+      const identity = (key: K): unknown =>
+        key instanceof Windowed ? `${String(key.key)}\u0000${key.window.start}\u0000${key.window.end}` : key
+
+      const oldest = (): Buffered<K, V> | undefined => {
+        let min: Buffered<K, V> | undefined
+        for (const entry of buffer.values())
+          if (!min || entry.time < min.time || (entry.time === min.time && entry.seq < min.seq)) min = entry
+        return min
+      }
+      const emit = (entry: Buffered<K, V>): void => {
+        buffer.delete(identity(entry.key))
+        bytes -= sizeOf(entry)
+        if (entry.newValue === null && safeToDropTombstones) return
+        const previous = internal.recordContext
+        internal.recordContext = entry.context
+        try {
+          context.forward(
+            new Record(
+              entry.key,
+              change(entry.newValue, entry.priorValue),
+              entry.context.timestamp,
+              entry.context.headers,
+            ),
+          )
+        } finally {
+          internal.recordContext = previous
+        }
+      }
+      const over = (): boolean => buffer.size > maxRecords || bytes > maxBytes
+
+      return {
+        init(c) {
+          context = c
+          internal = c as unknown as ProcessorContextImpl
+        },
+        process(record) {
+          observedStreamTime = Math.max(observedStreamTime, record.timestamp)
+          const key = record.key
+          const time =
+            suppressed.kind === 'untilWindowCloses'
+              ? (key as unknown as Windowed<unknown>).window.end
+              : record.timestamp
+          const id = identity(key)
+          const existing = buffer.get(id)
+          if (existing) bytes -= sizeOf(existing)
+          const entry: Buffered<K, V> = {
+            key,
+            // a key keeps the time it first entered the buffer, and the value it had before
+            time: existing ? existing.time : time,
+            newValue: record.value.newValue,
+            priorValue: existing ? existing.priorValue : record.value.oldValue,
+            context: { ...internal.recordContext, timestamp: record.timestamp, headers: record.headers },
+            seq: existing ? existing.seq : seq++,
+          }
+          buffer.set(id, entry)
+          bytes += sizeOf(entry)
+          const expiry = observedStreamTime - durationMs
+          for (let next = oldest(); next && next.time <= expiry; next = oldest()) emit(next)
+          if (over()) {
+            if (whenFull === 'SHUT_DOWN') {
+              throw new StreamsException(
+                `${internal.currentNode?.name ?? 'suppress'} buffer exceeded its max capacity. Currently [${buffer.size}/${maxRecords}] records and [${bytes}/${maxBytes}] bytes.`,
+              )
+            }
+            for (let next = oldest(); next && over(); next = oldest()) emit(next)
+          }
+        },
+      }
+    },
+  }
+}
