@@ -110,7 +110,6 @@ const pending = new Set([
   'session-count-cached',
   'session-aggregate',
   'session-reduce',
-  'cogroup',
 ])
 
 describe('golden scenarios from Java Kafka Streams', () => {

@@ -496,4 +496,14 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream()
         .to('output', L as never),
     ),
+  cogroup: () =>
+    fromBuilder((b) => {
+      const g1 = b.stream<string, string | null>('input').groupByKey()
+      const g2 = b.stream<string, string | null>('input2').groupByKey()
+      g1.cogroup<string>((_k, v, agg) => `${agg}|1:${String(v)}`)
+        .cogroup(g2, (_k, v, agg) => `${agg}|2:${String(v)}`)
+        .aggregate(() => '')
+        .toStream()
+        .to('output')
+    }),
 }

@@ -16,6 +16,7 @@ import {
 import { nameOf, repartitionNode } from './kstream-impl.ts'
 import type { TimeWindows } from '../time-windows.ts'
 import { TimeWindowedKStreamImpl } from './time-windowed-kstream-impl.ts'
+import { CogroupedKStreamImpl } from './cogrouped-kstream-impl.ts'
 import { SessionWindows } from '../session-windows.ts'
 import { SlidingWindows } from '../sliding-windows.ts'
 import { SessionWindowedKStreamImpl } from './session-windowed-kstream-impl.ts'
@@ -120,6 +121,11 @@ export class KGroupedStreamImpl<K, V> {
       kstreamAggregate<K, V, VA>(storeName, initializer, aggregator),
       mat?.valueSerde,
     )
+  }
+
+  /** Starts a cogroup: this stream's records folded with `aggregator`; add more streams with `cogroup()`. */
+  cogroup<VOut>(aggregator: Aggregator<K, V, VOut>): CogroupedKStreamImpl<K, VOut> {
+    return new CogroupedKStreamImpl<K, VOut>().cogroup(this, aggregator)
   }
 
   /** Cuts the grouped stream into time windows (tumbling, hopping), sliding windows or sessions. */
