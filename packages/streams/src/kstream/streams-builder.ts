@@ -1,7 +1,7 @@
 import { Topology } from '../topology.ts'
 import type { StreamsConfigInput } from '../streams-config.ts'
 import type { Consumed } from './consumed.ts'
-import { InternalStreamsBuilder } from './internals/internal-streams-builder.ts'
+import { InternalStreamsBuilder, REUSE_KTABLE_SOURCE_TOPICS } from './internals/internal-streams-builder.ts'
 import { nameOf, SOURCE_NAME, streamFrom, type KStreamImpl } from './internals/kstream-impl.ts'
 import { GraphNode } from './internals/graph/graph-node.ts'
 import { KTableImpl } from './internals/ktable-impl.ts'
@@ -55,7 +55,13 @@ export class StreamsBuilder {
       })
       topology.addProcessor(tableSourceName, supplier, [sourceName])
       if (supplier.storeName !== undefined) {
-        topology.addStateStore(timestampedKeyValueStore(storeName, mat, keySerde, valueSerde), [tableSourceName])
+        const store = timestampedKeyValueStore(storeName, mat, keySerde, valueSerde)
+        topology.addStateStore(store, [tableSourceName])
+        if (builder.optimizations.has(REUSE_KTABLE_SOURCE_TOPICS)) {
+          // the source topic is the table's changelog already: restore from it, write no second one
+          store.withLoggingDisabled()
+          topology.connectSourceStoreAndTopic(storeName, topic)
+        }
       }
     })
     builder.addGraphNode(builder.root, node)
@@ -74,7 +80,10 @@ export class StreamsBuilder {
   }
 
   /** The topology of everything defined so far; `config` may carry `topologyOptimization`. */
-  build(_config?: StreamsConfigInput): Topology {
-    return Topology.fromBuilder(this.#internal.buildAndOptimizeTopology())
+  build(config?: StreamsConfigInput): Topology {
+    const optimization = config?.topologyOptimization ?? config?.['topology.optimization']
+    return Topology.fromBuilder(
+      this.#internal.buildAndOptimizeTopology(typeof optimization === 'string' ? optimization : 'none'),
+    )
   }
 }

@@ -22,6 +22,7 @@ import {
   type FixedKeyProcessorContext,
   type FixedKeyRecord,
   type KStream,
+  type StreamsConfigInput,
   type ProcessorContext,
 } from '../../src/index.ts'
 
@@ -29,10 +30,10 @@ const upper = (v: string | null): string | null => (v === null ? null : v.toUppe
 const longerThan3 = (_k: string | null, v: string | null): boolean => v !== null && v.length > 3
 const input = (b: StreamsBuilder): KStream<string | null, string | null> =>
   b.stream<string | null, string | null>('input')
-const fromBuilder = (define: (b: StreamsBuilder) => void): Topology => {
+const fromBuilder = (config: StreamsConfigInput, define: (b: StreamsBuilder) => void): Topology => {
   const b = new StreamsBuilder()
   define(b)
-  return b.build()
+  return b.build(config)
 }
 
 /** Java's `TopicNameExtractor` class of the same name; its name is what describe() prints. */
@@ -40,56 +41,56 @@ function ValuePrefixTopicExtractor(_k: string | null, v: string | null): string 
   return v !== null && v.startsWith('a') ? 'output-a' : 'output-b'
 }
 
-export const topologies: { readonly [name: string]: () => Topology } = {
-  filter: () => fromBuilder((b) => input(b).filter(longerThan3).to('output')),
-  'filter-not': () => fromBuilder((b) => input(b).filterNot(longerThan3).to('output')),
-  map: () =>
-    fromBuilder((b) =>
+export const topologies: { readonly [name: string]: (config: StreamsConfigInput) => Topology } = {
+  filter: (c) => fromBuilder(c, (b) => input(b).filter(longerThan3).to('output')),
+  'filter-not': (c) => fromBuilder(c, (b) => input(b).filterNot(longerThan3).to('output')),
+  map: (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .map((k, v) => ({ key: v, value: k }))
         .to('output'),
     ),
-  'map-values': () => fromBuilder((b) => input(b).mapValues(upper).to('output')),
-  'map-values-with-key': () =>
-    fromBuilder((b) =>
+  'map-values': (c) => fromBuilder(c, (b) => input(b).mapValues(upper).to('output')),
+  'map-values-with-key': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .mapValues((k: string | null, v: string | null) => `${String(k)}:${String(v)}`)
         .to('output'),
     ),
-  'flat-map': () =>
-    fromBuilder((b) =>
+  'flat-map': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .flatMap((k, v) => (v === null ? [] : v.split(' ').map((w): [string, string | null] => [w, k])))
         .to('output'),
     ),
-  'flat-map-values': () =>
-    fromBuilder((b) =>
+  'flat-map-values': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .flatMapValues((v: string | null) => (v === null ? [] : v.split(' ')))
         .to('output'),
     ),
-  'select-key': () =>
-    fromBuilder((b) =>
+  'select-key': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .selectKey((_k, v) => (v === null ? null : v.substring(0, 1)))
         .to('output'),
     ),
-  peek: () =>
-    fromBuilder((b) =>
+  peek: (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .peek(() => {})
         .mapValues(upper)
         .to('output'),
     ),
-  foreach: () => fromBuilder((b) => input(b).foreach(() => {})),
-  print: () =>
-    fromBuilder((b) => {
+  foreach: (c) => fromBuilder(c, (b) => input(b).foreach(() => {})),
+  print: (c) =>
+    fromBuilder(c, (b) => {
       const s = input(b)
       s.print(Printed.toFile<string | null, string | null>('/dev/null').withLabel('x'))
       s.to('output')
     }),
-  'split-branched': () =>
-    fromBuilder((b) => {
+  'split-branched': (c) =>
+    fromBuilder(c, (b) => {
       const branches = input(b)
         .split(Named.as('split-'))
         .branch((_k, v) => v !== null && v.startsWith('a'), Branched.as('a'))
@@ -101,8 +102,8 @@ export const topologies: { readonly [name: string]: () => Topology } = {
       branches.get('split-a')?.to('output-a')
       branches.get('split-other')?.to('output-other')
     }),
-  'split-no-names': () =>
-    fromBuilder((b) => {
+  'split-no-names': (c) =>
+    fromBuilder(c, (b) => {
       const branches = input(b)
         .split()
         .branch((_k, v) => v !== null && v.startsWith('a'))
@@ -112,39 +113,39 @@ export const topologies: { readonly [name: string]: () => Topology } = {
       branches.get(names[0] ?? '')?.to('output-a')
       branches.get(names[1] ?? '')?.to('output-b')
     }),
-  merge: () =>
-    fromBuilder((b) => {
+  merge: (c) =>
+    fromBuilder(c, (b) => {
       const s1 = input(b)
       const s2 = b.stream<string | null, string | null>('input2').mapValues(upper)
       s1.merge(s2).to('output')
     }),
-  'to-extractor': () => fromBuilder((b) => input(b).to(ValuePrefixTopicExtractor)),
-  'to-partitioner': () =>
-    fromBuilder((b) =>
+  'to-extractor': (c) => fromBuilder(c, (b) => input(b).to(ValuePrefixTopicExtractor)),
+  'to-partitioner': (c) =>
+    fromBuilder(c, (b) =>
       input(b).to('output', Produced.with(Serdes.String(), Serdes.String()).withStreamPartitioner(() => [0]) as never),
     ),
-  'repartition-named': () =>
-    fromBuilder((b) =>
+  'repartition-named': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .selectKey((_k, v) => (v === null ? null : v.substring(0, 1)))
         .repartition(Repartitioned.as('rekeyed'))
         .mapValues((k: string | null, v: string | null) => `${String(k)}:${String(v)}`)
         .to('output'),
     ),
-  'repartition-unnamed': () => fromBuilder((b) => input(b).repartition().filter(longerThan3).to('output')),
-  'named-operators': () =>
-    fromBuilder((b) =>
+  'repartition-unnamed': (c) => fromBuilder(c, (b) => input(b).repartition().filter(longerThan3).to('output')),
+  'named-operators': (c) =>
+    fromBuilder(c, (b) =>
       b
         .stream<string, string>('input', Consumed.as('my-source'))
         .filter((_k, v) => v !== null && v.length > 3, Named.as('my-filter'))
         .mapValues((v: string) => v.toUpperCase(), Named.as('my-map'))
         .to('output', Produced.as('my-sink')),
     ),
-  'multi-topic-source': () =>
-    fromBuilder((b) => b.stream<string | null, string | null>(['input', 'input2']).mapValues(upper).to('output')),
-  'pattern-source': () => fromBuilder((b) => b.stream(/input.*/).to('output')),
-  'timestamp-extractor': () =>
-    fromBuilder((b) =>
+  'multi-topic-source': (c) =>
+    fromBuilder(c, (b) => b.stream<string | null, string | null>(['input', 'input2']).mapValues(upper).to('output')),
+  'pattern-source': (c) => fromBuilder(c, (b) => b.stream(/input.*/).to('output')),
+  'timestamp-extractor': (c) =>
+    fromBuilder(c, (b) =>
       b
         .stream(
           'input',
@@ -154,8 +155,8 @@ export const topologies: { readonly [name: string]: () => Topology } = {
         )
         .to('output'),
     ),
-  'process-punctuate': () =>
-    fromBuilder((b) =>
+  'process-punctuate': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .process<string | null, number>(() => {
           let count = 0
@@ -173,8 +174,8 @@ export const topologies: { readonly [name: string]: () => Topology } = {
         }, Named.as('counter'))
         .to('output', Produced.with(Serdes.String(), Serdes.Long()) as never),
     ),
-  'process-values': () =>
-    fromBuilder((b) =>
+  'process-values': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .processValues<string | null>(() => {
           let context: FixedKeyProcessorContext<string | null, string | null>
@@ -230,8 +231,8 @@ export const topologies: { readonly [name: string]: () => Topology } = {
     topology.addSink('SinkB', 'output-b', Serdes.String().serializer(), Serdes.Long().serializer(), 'Len')
     return topology
   },
-  'wall-clock-punctuate': () =>
-    fromBuilder((b) =>
+  'wall-clock-punctuate': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .process<string | null, string | null>(() => {
           let context: ProcessorContext<string | null, string | null>
@@ -249,8 +250,8 @@ export const topologies: { readonly [name: string]: () => Topology } = {
         })
         .to('output'),
     ),
-  'headers-timestamps': () =>
-    fromBuilder((b) =>
+  'headers-timestamps': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .process<string | null, string | null>(() => {
           let context: ProcessorContext<string | null, string | null>
@@ -279,42 +280,42 @@ const TWG = (size: number, grace: number): TimeWindows =>
   TimeWindows.ofSizeAndGrace(Duration.ofMillis(size), Duration.ofMillis(grace))
 
 /** The stateful scenarios (Java Topologies.java numbers 28 and up). */
-export const statefulTopologies: { readonly [name: string]: () => Topology } = {
-  'count-by-key': () =>
-    fromBuilder((b) =>
+export const statefulTopologies: { readonly [name: string]: (config: StreamsConfigInput) => Topology } = {
+  'count-by-key': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupByKey()
         .count()
         .toStream()
         .to('output', L as never),
     ),
-  'count-by-key-cached': () =>
-    fromBuilder((b) =>
+  'count-by-key-cached': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupByKey()
         .count()
         .toStream()
         .to('output', L as never),
     ),
-  'count-null-keys': () =>
-    fromBuilder((b) =>
+  'count-null-keys': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupByKey()
         .count()
         .toStream()
         .to('output', L as never),
     ),
-  'count-named-store': () =>
-    fromBuilder((b) =>
+  'count-named-store': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupByKey()
         .count(Materialized.as('counts'))
         .toStream()
         .to('output', L as never),
     ),
-  'reduce-concat': () => fromBuilder((b) => input(b).groupByKey().reduce(concat).toStream().to('output')),
-  'aggregate-sum-length': () =>
-    fromBuilder((b) =>
+  'reduce-concat': (c) => fromBuilder(c, (b) => input(b).groupByKey().reduce(concat).toStream().to('output')),
+  'aggregate-sum-length': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupByKey()
         .aggregate(
@@ -325,24 +326,24 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream()
         .to('output', L as never),
     ),
-  'group-by-repartition': () =>
-    fromBuilder((b) =>
+  'group-by-repartition': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupBy(firstLetter)
         .count()
         .toStream()
         .to('output', L as never),
     ),
-  'group-by-named': () =>
-    fromBuilder((b) =>
+  'group-by-named': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupBy(firstLetter, Grouped.as('by-first'))
         .count()
         .toStream()
         .to('output', L as never),
     ),
-  'select-key-group-by-key': () =>
-    fromBuilder((b) =>
+  'select-key-group-by-key': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .selectKey(firstLetter)
         .groupByKey()
@@ -350,8 +351,8 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream()
         .to('output', L as never),
     ),
-  'two-aggregations': () =>
-    fromBuilder((b) => {
+  'two-aggregations': (c) =>
+    fromBuilder(c, (b) => {
       const rekeyed = input(b).selectKey(firstLetter)
       rekeyed
         .groupByKey()
@@ -360,41 +361,60 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .to('output-count', L as never)
       rekeyed.groupByKey().reduce(concat).toStream().to('output-reduce')
     }),
-  'table-source': () =>
-    fromBuilder((b) => b.table<string, string>('input', Materialized.as('tbl')).toStream().to('output')),
-  'table-filter': () =>
-    fromBuilder((b) =>
+  'two-aggregations-optimized': (c) =>
+    fromBuilder(c, (b) => {
+      const rekeyed = input(b).selectKey(firstLetter)
+      rekeyed
+        .groupByKey()
+        .count()
+        .toStream()
+        .to('output-count', L as never)
+      rekeyed.groupByKey().reduce(concat).toStream().to('output-reduce')
+    }),
+  'select-key-group-by-key-optimized': (c) =>
+    fromBuilder(c, (b) =>
+      input(b)
+        .selectKey(firstLetter)
+        .groupByKey()
+        .count()
+        .toStream()
+        .to('output', L as never),
+    ),
+  'table-source': (c) =>
+    fromBuilder(c, (b) => b.table<string, string>('input', Materialized.as('tbl')).toStream().to('output')),
+  'table-filter': (c) =>
+    fromBuilder(c, (b) =>
       b
         .table<string, string>('input')
         .filter((_k, v) => v.length > 3)
         .toStream()
         .to('output'),
     ),
-  'table-map-values': () =>
-    fromBuilder((b) =>
+  'table-map-values': (c) =>
+    fromBuilder(c, (b) =>
       b
         .table<string, string>('input')
         .mapValues((v: string) => v.toUpperCase())
         .toStream()
         .to('output'),
     ),
-  'stream-to-table': () => fromBuilder((b) => input(b).toTable().toStream().to('output')),
-  'queryable-store': () =>
-    fromBuilder((b) =>
+  'stream-to-table': (c) => fromBuilder(c, (b) => input(b).toTable().toStream().to('output')),
+  'queryable-store': (c) =>
+    fromBuilder(c, (b) =>
       b
         .table<string, string>('input', Materialized.as('q-store'))
         .filter((_k, v) => v.length > 3, undefined, Materialized.as('filtered-store'))
         .toStream()
         .to('output'),
     ),
-  'tumbling-count': () =>
-    fromBuilder((b) => input(b).groupByKey().windowedBy(TW(1000)).count().toStream(windowKey).to('output', L)),
-  'windowed-cached': () =>
-    fromBuilder((b) => input(b).groupByKey().windowedBy(TW(1000)).count().toStream(windowKey).to('output', L)),
-  'tumbling-count-grace': () =>
-    fromBuilder((b) => input(b).groupByKey().windowedBy(TWG(1000, 500)).count().toStream(windowKey).to('output', L)),
-  'hopping-count': () =>
-    fromBuilder((b) =>
+  'tumbling-count': (c) =>
+    fromBuilder(c, (b) => input(b).groupByKey().windowedBy(TW(1000)).count().toStream(windowKey).to('output', L)),
+  'windowed-cached': (c) =>
+    fromBuilder(c, (b) => input(b).groupByKey().windowedBy(TW(1000)).count().toStream(windowKey).to('output', L)),
+  'tumbling-count-grace': (c) =>
+    fromBuilder(c, (b) => input(b).groupByKey().windowedBy(TWG(1000, 500)).count().toStream(windowKey).to('output', L)),
+  'hopping-count': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupByKey()
         .windowedBy(TWG(1000, 200).advanceBy(Duration.ofMillis(500)))
@@ -402,8 +422,8 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream(windowKey)
         .to('output', L),
     ),
-  'hopping-aggregate': () =>
-    fromBuilder((b) =>
+  'hopping-aggregate': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupByKey()
         .windowedBy(TWG(1000, 200).advanceBy(Duration.ofMillis(500)))
@@ -414,10 +434,10 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream(windowKey)
         .to('output'),
     ),
-  'tumbling-reduce': () =>
-    fromBuilder((b) => input(b).groupByKey().windowedBy(TW(1000)).reduce(concat).toStream(windowKey).to('output')),
-  'emit-final': () =>
-    fromBuilder((b) =>
+  'tumbling-reduce': (c) =>
+    fromBuilder(c, (b) => input(b).groupByKey().windowedBy(TW(1000)).reduce(concat).toStream(windowKey).to('output')),
+  'emit-final': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupByKey()
         .windowedBy(TWG(1000, 500))
@@ -426,8 +446,8 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream(windowKey)
         .to('output', L),
     ),
-  'table-group-by-count': () =>
-    fromBuilder((b) =>
+  'table-group-by-count': (c) =>
+    fromBuilder(c, (b) =>
       b
         .table<string, string>('input')
         .groupBy((_k, v) => ({ key: v, value: v }))
@@ -435,8 +455,8 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream()
         .to('output', L),
     ),
-  'table-cached': () =>
-    fromBuilder((b) =>
+  'table-cached': (c) =>
+    fromBuilder(c, (b) =>
       b
         .table<string, string>('input')
         .groupBy((_k, v) => ({ key: v, value: v }))
@@ -444,8 +464,8 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream()
         .to('output', L),
     ),
-  'table-group-by-reduce': () =>
-    fromBuilder((b) =>
+  'table-group-by-reduce': (c) =>
+    fromBuilder(c, (b) =>
       b
         .table<string, string>('input')
         .groupBy((_k, v) => ({ key: v.substring(0, 1), value: v.length }), Grouped.with(Serdes.String(), Serdes.Long()))
@@ -456,8 +476,8 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream()
         .to('output', L),
     ),
-  'table-group-by-aggregate': () =>
-    fromBuilder((b) =>
+  'table-group-by-aggregate': (c) =>
+    fromBuilder(c, (b) =>
       b
         .table<string, string>('input')
         .groupBy((_k, v) => ({ key: v.substring(0, 1), value: v }))
@@ -469,16 +489,16 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream()
         .to('output'),
     ),
-  'transform-values-table': () =>
-    fromBuilder((b) =>
+  'transform-values-table': (c) =>
+    fromBuilder(c, (b) =>
       b
         .table<string, string>('input')
         .transformValues(() => ({ transform: (key: string, value: string | null) => `${key}=${String(value)}` }))
         .toStream()
         .to('output'),
     ),
-  'suppress-window-close': () =>
-    fromBuilder((b) =>
+  'suppress-window-close': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupByKey()
         .windowedBy(TWG(1000, 500))
@@ -487,8 +507,8 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream(windowKey)
         .to('output', L),
     ),
-  'suppress-time-limit': () =>
-    fromBuilder((b) =>
+  'suppress-time-limit': (c) =>
+    fromBuilder(c, (b) =>
       input(b)
         .groupByKey()
         .count()
@@ -496,8 +516,8 @@ export const statefulTopologies: { readonly [name: string]: () => Topology } = {
         .toStream()
         .to('output', L as never),
     ),
-  cogroup: () =>
-    fromBuilder((b) => {
+  cogroup: (c) =>
+    fromBuilder(c, (b) => {
       const g1 = b.stream<string, string | null>('input').groupByKey()
       const g2 = b.stream<string, string | null>('input2').groupByKey()
       g1.cogroup<string>((_k, v, agg) => `${agg}|1:${String(v)}`)

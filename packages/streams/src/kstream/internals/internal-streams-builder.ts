@@ -1,5 +1,7 @@
 import { InternalTopologyBuilder } from '../../processor/internals/internal-topology-builder.ts'
+import type { Serde } from '../../serde/serde.ts'
 import { GraphNode } from './graph/graph-node.ts'
+import { repartitionNode } from './kstream-impl.ts'
 
 /**
  * Kafka `InternalStreamsBuilder`: owns the DSL graph and the name counter. Processor and store names
@@ -30,10 +32,20 @@ export class InternalStreamsBuilder {
     child.buildPriority = this.#priority++
   }
 
-  /** Writes the graph to the topology builder, breadth-first by build priority (Kafka `buildAndOptimizeTopology`). */
-  buildAndOptimizeTopology(): InternalTopologyBuilder {
+  /** Repartition nodes of grouped aggregations, which `merge.repartition.topics` may merge. */
+  readonly optimizableRepartitions: GraphNode[] = []
+  /** The optimizations asked for, resolved from `topologyOptimization` when the topology is built. */
+  optimizations: ReadonlySet<string> = new Set()
+
+  /**
+   * Writes the graph to the topology builder, breadth-first by build priority, after applying the
+   * optimizations (Kafka `buildAndOptimizeTopology`).
+   */
+  buildAndOptimizeTopology(optimization = 'none'): InternalTopologyBuilder {
     if (this.#built) return this.topologyBuilder
     this.#built = true
+    this.optimizations = parseOptimizations(optimization)
+    if (this.optimizations.has(MERGE_REPARTITION_TOPICS)) this.#mergeRepartitionTopics()
     const queue: GraphNode[] = [this.root]
     while (queue.length > 0) {
       let best = 0
@@ -48,4 +60,89 @@ export class InternalStreamsBuilder {
     }
     return this.topologyBuilder
   }
+
+  /**
+   * Kafka `mergeRepartitionTopics`: the repartition nodes after one key-changing operation become a
+   * single node, named after the first one's topic, placed right below the key changer; the operators
+   * between the key changer and each old repartition node move below the new one.
+   */
+  #mergeRepartitionTopics(): void {
+    const byKeyChanger = new Map<GraphNode, GraphNode[]>()
+    for (const node of this.optimizableRepartitions) {
+      const keyChanger = keyChangingParent(node)
+      if (!keyChanger) continue
+      const list = byKeyChanger.get(keyChanger) ?? []
+      list.push(node)
+      byKeyChanger.set(keyChanger, list)
+    }
+    for (const [keyChanger, nodes] of byKeyChanger) {
+      const first = nodes[0]?.repartition
+      if (!first) continue
+      const keySerde = nodes.map((n) => n.repartition?.keySerde).find((s) => s !== undefined)
+      const valueSerde = nodes.map((n) => n.repartition?.valueSerde).find((s) => s !== undefined)
+      const optimized = repartitionNode(
+        this,
+        first.topic,
+        keySerde as Serde<unknown>,
+        valueSerde as Serde<unknown>,
+        undefined,
+        undefined,
+      ).node
+      optimized.buildPriority = keyChanger.buildPriority
+      for (const old of nodes) {
+        const child = findUp(old, (n) => n.parents.includes(keyChanger))
+        if (!child) continue
+        optimized.addChild(child)
+        keyChanger.removeChild(child)
+        for (const grandChild of [...old.children]) for (const parent of [...old.parents]) parent.addChild(grandChild)
+        for (const parent of [...old.parents]) parent.removeChild(old)
+        old.clearChildren()
+      }
+      keyChanger.addChild(optimized)
+    }
+  }
+}
+
+/** The first node up the (first-parent) chain matching `test`, the node itself included. */
+function findUp(node: GraphNode, test: (node: GraphNode) => boolean): GraphNode | undefined {
+  for (let current: GraphNode | undefined = node; current; current = current.parents[0]) {
+    if (test(current)) return current
+  }
+  return undefined
+}
+
+/** Kafka `getKeyChangingParentNode`: the nearest key- or value-changing ancestor, if it changes the key. */
+function keyChangingParent(node: GraphNode): GraphNode | undefined {
+  const changer = findUp(node.parents[0] as GraphNode, (n) => n.keyChangingOperation || n.valueChangingOperation)
+  return changer?.keyChangingOperation ? changer : undefined
+}
+
+export const REUSE_KTABLE_SOURCE_TOPICS = 'reuse.ktable.source.topics'
+export const MERGE_REPARTITION_TOPICS = 'merge.repartition.topics'
+const SINGLE_STORE_SELF_JOIN = 'single.store.self.join'
+const ALL = [REUSE_KTABLE_SOURCE_TOPICS, MERGE_REPARTITION_TOPICS, SINGLE_STORE_SELF_JOIN]
+
+/** Kafka `StreamsConfig.verifyTopologyOptimizationConfigs`: 'all', 'none', or a comma-separated list. */
+function parseOptimizations(value: string): ReadonlySet<string> {
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+  if (items.includes('none')) {
+    if (items.length > 1)
+      throw new TypeError(`topologyOptimization: 'none' cannot be combined with other values (${value})`)
+    return new Set()
+  }
+  if (items.includes('all')) {
+    if (items.length > 1)
+      throw new TypeError(`topologyOptimization: 'all' cannot be combined with other values (${value})`)
+    return new Set(ALL)
+  }
+  for (const item of items) {
+    if (!ALL.includes(item))
+      throw new TypeError(
+        `topologyOptimization: unknown optimization '${item}'; use 'all', 'none' or ${ALL.join(', ')}`,
+      )
+  }
+  return new Set(items)
 }

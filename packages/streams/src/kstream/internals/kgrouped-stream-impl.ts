@@ -148,7 +148,10 @@ export class KGroupedStreamImpl<K, V> {
     if (!this.repartitionRequired) return { parent: this.graphNode, sourceNodes: this.subTopologySourceNodes }
     const prefix = this.repartitionName ?? storeName
     const created = repartitionNode<K, V>(this.builder, prefix, this.keySerde, this.valueSerde, undefined, undefined)
-    if (!this.#repartition || this.repartitionName === undefined) this.#repartition = created
+    if (!this.#repartition || this.repartitionName === undefined) {
+      this.#repartition = created
+      this.builder.optimizableRepartitions.push(created.node)
+    }
     this.builder.addGraphNode(this.graphNode, this.#repartition.node)
     return { parent: this.#repartition.node, sourceNodes: new Set([this.#repartition.sourceName]) }
   }

@@ -328,6 +328,7 @@ export class KStreamImpl<K, V> {
         undefined,
         undefined,
       )
+      this.builder.optimizableRepartitions.push(repartition.node)
       this.builder.addGraphNode(this.graphNode, repartition.node)
       parent = repartition.node
       sources = new Set([repartition.sourceName])
@@ -560,5 +561,6 @@ export function repartitionNode<K, V>(
       valueDeserializer: valueSerde?.deserializer(),
     })
   })
+  node.repartition = { topic, keySerde, valueSerde }
   return { node, sourceName }
 }

@@ -4,7 +4,7 @@ import {
   KeyValueStoreBuilder,
   persistentSupplier,
 } from '../../state/internals/key-value-store-builder.ts'
-import type { StoreBuilder } from '../../processor/state-store.ts'
+
 import type { Materialized } from '../materialized.ts'
 
 /**
@@ -17,7 +17,7 @@ export function timestampedKeyValueStore<K, V>(
   materialized: Materialized<K, V> | undefined,
   keySerde: Serde<K> | undefined,
   valueSerde: Serde<V> | undefined,
-): StoreBuilder {
+): KeyValueStoreBuilder<K, unknown> {
   const supplier =
     materialized?.storeSupplier ??
     (materialized?.storeType === 'in_memory'

@@ -244,6 +244,15 @@ export class InternalTopologyBuilder {
     node.stateStoreNames.add(storeName)
   }
 
+  /** Stores restored from their source topic instead of a changelog (`reuse.ktable.source.topics`). */
+  readonly sourceChangelogTopics = new Map<string, string>()
+
+  connectSourceStoreAndTopic(storeName: string, topic: string): void {
+    if (this.sourceChangelogTopics.has(storeName))
+      throw new TopologyException(`Source store ${storeName} is already added.`)
+    this.sourceChangelogTopics.set(storeName, topic)
+  }
+
   addInternalTopic(name: string, properties: InternalTopicProperties = {}): void {
     this.internalTopics.set(name, properties)
   }

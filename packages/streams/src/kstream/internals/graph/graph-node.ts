@@ -14,6 +14,8 @@ export class GraphNode {
   keyChangingOperation = false
   valueChangingOperation = false
   mergeNode = false
+  /** For a repartition node that the optimizer may merge: its topic and serdes. */
+  repartition: { topic: string; keySerde: unknown; valueSerde: unknown } | undefined
   readonly #write: ((builder: InternalTopologyBuilder, parentNames: string[]) => void) | undefined
 
   constructor(nodeName: string, write?: (builder: InternalTopologyBuilder, parentNames: string[]) => void) {
@@ -22,8 +24,19 @@ export class GraphNode {
   }
 
   addChild(child: GraphNode): void {
-    this.children.push(child)
-    child.parents.push(this)
+    if (!this.children.includes(child)) this.children.push(child)
+    if (!child.parents.includes(this)) child.parents.push(this)
+  }
+
+  removeChild(child: GraphNode): void {
+    const i = this.children.indexOf(child)
+    if (i >= 0) this.children.splice(i, 1)
+    const j = child.parents.indexOf(this)
+    if (j >= 0) child.parents.splice(j, 1)
+  }
+
+  clearChildren(): void {
+    for (const child of [...this.children]) this.removeChild(child)
   }
 
   parentNames(): string[] {
