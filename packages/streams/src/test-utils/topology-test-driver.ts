@@ -5,6 +5,12 @@ import type { Header } from '../header/headers.ts'
 import { Headers } from '../header/headers.ts'
 import { toMillis, type Duration } from '../kstream/duration.ts'
 import type { StateStore } from '../processor/api/processor.ts'
+import { MeteredKeyValueStore } from '../state/internals/metered-key-value-store.ts'
+import { MeteredWindowStore } from '../state/internals/metered-window-store.ts'
+import { PullIterator, type KeyValueIterator } from '../state/key-value-iterator.ts'
+import type { KeyValueStore, TimestampedKeyValueStore } from '../state/key-value-store.ts'
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts'
+import type { ReadOnlyWindowStore, TimestampedWindowStore, WindowStore } from '../state/window-store.ts'
 import type { RecordCollector } from '../processor/internals/record-collector.ts'
 import { buildProcessorTopology, StreamTask } from '../processor/internals/stream-task.ts'
 import { TaskId } from '../processor/task-id.ts'
@@ -131,6 +137,41 @@ export class TopologyTestDriver {
     return this.#task.topology.stores.get(name) as S | undefined
   }
 
+  /**
+   * A key-value store by name; for a timestamped store (what the DSL creates) values are returned and
+   * taken without their timestamp, as Kafka's driver does.
+   */
+  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> | undefined {
+    const store = this.#task.topology.stores.get(name)
+    if (!(store instanceof MeteredKeyValueStore)) return undefined
+    return store.timestamped
+      ? plainValues(store as MeteredKeyValueStore<K, ValueAndTimestamp<V>>)
+      : (store as KeyValueStore<K, V>)
+  }
+
+  getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V> | undefined {
+    const store = this.#task.topology.stores.get(name)
+    return store instanceof MeteredKeyValueStore && store.timestamped
+      ? (store as TimestampedKeyValueStore<K, V>)
+      : undefined
+  }
+
+  /** A window store by name; for a timestamped one, values without their timestamp. */
+  getWindowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> | undefined {
+    const store = this.#task.topology.stores.get(name)
+    if (!(store instanceof MeteredWindowStore)) return undefined
+    return store.timestamped
+      ? plainWindowValues(store as MeteredWindowStore<K, ValueAndTimestamp<V>>)
+      : (store as WindowStore<K, V>)
+  }
+
+  getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V> | undefined {
+    const store = this.#task.topology.stores.get(name)
+    return store instanceof MeteredWindowStore && store.timestamped
+      ? (store as TimestampedWindowStore<K, V>)
+      : undefined
+  }
+
   getAllStateStores(): Map<string, StateStore> {
     return new Map(this.#task.topology.stores)
   }
@@ -193,4 +234,51 @@ export class TopologyTestDriver {
 
 function serializerOf<T>(serde: Serializer<T> | Serde<T>): Serializer<T> {
   return 'serializer' in serde ? serde.serializer() : serde
+}
+
+function unwrap<K, V>(name: string, inner: KeyValueIterator<K, ValueAndTimestamp<V>>): KeyValueIterator<K, V> {
+  return new PullIterator<K, V>(
+    name,
+    () => {
+      if (!inner.hasNext()) return undefined
+      const { key, value } = inner.next()
+      return { key, value: value.value }
+    },
+    () => inner.close(),
+  )
+}
+
+/** Kafka `KeyValueStoreFacade`: a timestamped store seen with plain values; puts get no timestamp (-1). */
+function plainValues<K, V>(store: MeteredKeyValueStore<K, ValueAndTimestamp<V>>): KeyValueStore<K, V> {
+  const wrap = (value: V | null): ValueAndTimestamp<V> | null => (value === null ? null : { value, timestamp: -1 })
+  return {
+    name: store.name,
+    persistent: store.persistent,
+    get: (key) => store.get(key)?.value ?? null,
+    put: (key, value) => store.put(key, wrap(value)),
+    putIfAbsent: (key, value) => store.putIfAbsent(key, wrap(value))?.value ?? null,
+    putAll: (entries) => store.putAll(entries.map(({ key, value }) => ({ key, value: wrap(value) }))),
+    delete: (key) => store.delete(key)?.value ?? null,
+    range: (from, to) => unwrap(store.name, store.range(from, to)),
+    reverseRange: (from, to) => unwrap(store.name, store.reverseRange(from, to)),
+    all: () => unwrap(store.name, store.all()),
+    reverseAll: () => unwrap(store.name, store.reverseAll()),
+    prefixScan: (prefix, serializer) => unwrap(store.name, store.prefixScan(prefix, serializer)),
+    approximateNumEntries: () => store.approximateNumEntries(),
+    isOpen: () => store.isOpen(),
+    flush: () => store.flush(),
+    close: () => store.close(),
+  }
+}
+
+/** Kafka `WindowStoreFacade`: a timestamped window store read with plain values. */
+function plainWindowValues<K, V>(store: MeteredWindowStore<K, ValueAndTimestamp<V>>): ReadOnlyWindowStore<K, V> {
+  return {
+    fetch: (key, windowStart) => store.fetch(key, windowStart)?.value ?? null,
+    fetchRange: (key, from, to) => unwrap(store.name, store.fetchRange(key, from, to)),
+    backwardFetchRange: (key, from, to) => unwrap(store.name, store.backwardFetchRange(key, from, to)),
+    fetchKeyRange: (keyFrom, keyTo, from, to) => unwrap(store.name, store.fetchKeyRange(keyFrom, keyTo, from, to)),
+    all: () => unwrap(store.name, store.all()),
+    fetchAll: (from, to) => unwrap(store.name, store.fetchAll(from, to)),
+  }
 }

@@ -50,6 +50,11 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, ManagedS
   #open = false
   readonly metrics = { puts: 0, gets: 0, deletes: 0, ranges: 0, flushes: 0 }
 
+  /** Whether values carry their timestamp (a timestamped store). */
+  get timestamped(): boolean {
+    return this.#wrapValueSerde !== undefined
+  }
+
   constructor(
     inner: BytesStore,
     keySerde: Serde<K> | undefined,

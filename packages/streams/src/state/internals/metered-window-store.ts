@@ -50,6 +50,11 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, ManagedState
     return this.#inner.persistent
   }
 
+  /** Whether values carry their timestamp (a timestamped store). */
+  get timestamped(): boolean {
+    return this.#wrapValueSerde !== undefined
+  }
+
   init(context: ProcessorContextImpl): void {
     this.#keySerde ??= context.requireKeySerde(`store ${this.name}`) as Serde<K>
     if (!this.#valueSerde) {
