@@ -8,6 +8,9 @@ import { KTableImpl } from './internals/ktable-impl.ts'
 import { ktableSource } from './internals/ktable-processors.ts'
 import { timestampedKeyValueStore } from './internals/materialize.ts'
 import { Materialized } from './materialized.ts'
+import { GlobalKTable } from './global-ktable.ts'
+import type { StoreBuilder } from '../processor/state-store.ts'
+import type { ProcessorSupplier } from '../processor/api/processor.ts'
 
 const KTABLE_SOURCE_NAME = 'KTABLE-SOURCE-'
 
@@ -77,6 +80,71 @@ export class StreamsBuilder {
     )
     table.materializeSource = () => supplier.materialize(storeName)
     return table
+  }
+
+  /**
+   * A table holding the whole topic on every instance (Kafka `globalTable`), for joins by any key. Its
+   * store does not log: the topic is its changelog.
+   */
+  globalTable<K = unknown, V = unknown>(
+    topic: string,
+    consumedOrMaterialized?: Consumed<K, V> | Materialized<K, V>,
+    materialized?: Materialized<K, V>,
+  ): GlobalKTable<K, V> {
+    const builder = this.#internal
+    const consumed = consumedOrMaterialized instanceof Materialized ? undefined : consumedOrMaterialized
+    const mat = consumedOrMaterialized instanceof Materialized ? consumedOrMaterialized : materialized
+    const storeName = mat?.storeName ?? builder.newStoreName(`${topic}-`)
+    const keySerde = consumed?.keySerde ?? mat?.keySerde
+    const valueSerde = consumed?.valueSerde ?? mat?.valueSerde
+    const sourceName = nameOf(
+      consumed?.name === undefined ? undefined : `${consumed.name}-source`,
+      builder,
+      SOURCE_NAME,
+    )
+    const processorName = nameOf(consumed?.name, builder, KTABLE_SOURCE_NAME)
+    const supplier = ktableSource<K, V>(storeName)
+    const node = new GraphNode(processorName, (topology) => {
+      const store = timestampedKeyValueStore(storeName, mat, keySerde, valueSerde).withLoggingDisabled()
+      topology.addGlobalStore(store, sourceName, topic, processorName, supplier, {
+        timestampExtractor: consumed?.timestampExtractor,
+        keyDeserializer: keySerde?.deserializer(),
+        valueDeserializer: valueSerde?.deserializer(),
+      })
+    })
+    builder.addGraphNode(builder.root, node)
+    return new GlobalKTable<K, V>(storeName, mat?.storeName, keySerde, valueSerde)
+  }
+
+  /** Adds a store that processors name in `process(supplier, storeName)` (Kafka `addStateStore`). */
+  addStateStore(storeBuilder: StoreBuilder): this {
+    const node = new GraphNode(storeBuilder.name, (topology) => topology.addStateStore(storeBuilder))
+    this.#internal.addGraphNode(this.#internal.root, node)
+    return this
+  }
+
+  /**
+   * A global store kept by your own processor from a topic (Kafka `addGlobalStore`); the store must have
+   * logging disabled.
+   */
+  addGlobalStore<K, V>(
+    storeBuilder: StoreBuilder,
+    topic: string,
+    consumed: Consumed<K, V>,
+    stateUpdateSupplier: ProcessorSupplier<K, V, never, never>,
+  ): this {
+    const builder = this.#internal
+    const sourceName = builder.newProcessorName(SOURCE_NAME)
+    const processorName = builder.newProcessorName(KTABLE_SOURCE_NAME)
+    const node = new GraphNode(processorName, (topology) =>
+      topology.addGlobalStore(storeBuilder, sourceName, topic, processorName, stateUpdateSupplier, {
+        timestampExtractor: consumed.timestampExtractor,
+        keyDeserializer: consumed.keySerde?.deserializer(),
+        valueDeserializer: consumed.valueSerde?.deserializer(),
+      }),
+    )
+    builder.addGraphNode(builder.root, node)
+    return this
   }
 
   /** The topology of everything defined so far; `config` may carry `topologyOptimization`. */

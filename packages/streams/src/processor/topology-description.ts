@@ -101,8 +101,24 @@ export interface SubtopologyDescription {
   readonly nodes: readonly DescribedNode[]
 }
 
+export interface GlobalStoreDescription {
+  readonly id: number
+  readonly source: DescribedNode
+  readonly processor: DescribedNode
+}
+
 export class TopologyDescription {
   readonly subtopologies: SubtopologyDescription[] = []
+  readonly globalStores: GlobalStoreDescription[] = []
+
+  addGlobalStore(id: number, sourceName: string, processorName: string, storeName: string, topic: string): void {
+    const source = new DescribedNode('Source', sourceName, { topics: [topic] })
+    const processor = new DescribedNode('Processor', processorName, { stores: [storeName] })
+    source.addSuccessor(processor)
+    processor.addPredecessor(source)
+    this.globalStores.push({ id, source, processor })
+    this.globalStores.sort((a, b) => a.id - b.id)
+  }
 
   static source(name: string, topics: readonly string[] | undefined, pattern: RegExp | undefined): DescribedNode {
     return new DescribedNode('Source', name, {
@@ -125,13 +141,20 @@ export class TopologyDescription {
     this.subtopologies.sort((a, b) => a.id - b.id)
   }
 
+  /** Java's order: sub-topologies and global stores interleaved by id. */
   toString(): string {
     let text = 'Topologies:\n '
-    for (const subtopology of this.subtopologies) {
-      text += `  Sub-topology: ${subtopology.id}\n`
-      for (const node of subtopology.nodes) text += `    ${node.toString()}\n`
-      text += '\n'
-    }
+    const entries: { id: number; text: string }[] = [
+      ...this.subtopologies.map((subtopology) => ({
+        id: subtopology.id,
+        text: `Sub-topology: ${subtopology.id}\n${subtopology.nodes.map((node) => `    ${node.toString()}\n`).join('')}\n`,
+      })),
+      ...this.globalStores.map((store) => ({
+        id: store.id,
+        text: `Sub-topology: ${store.id} for global store (will not generate tasks)\n    ${store.source.toString()}\n    ${store.processor.toString()}\n`,
+      })),
+    ].sort((a, b) => a.id - b.id)
+    for (const entry of entries) text += `  ${entry.text}`
     return text
   }
 }

@@ -36,6 +36,7 @@ export class TopologyTestDriver {
   readonly #offsets = new Map<string, number>()
   #wallClock: number
   readonly #stateDir: string
+  #globalTask: StreamTask | undefined
   #closed = false
 
   constructor(topology: Topology, config: StreamsConfigInput = {}, initialWallClockTime: number | Date = Date.now()) {
@@ -47,7 +48,8 @@ export class TopologyTestDriver {
     this.#wallClock = initialWallClockTime instanceof Date ? initialWallClockTime.getTime() : initialWallClockTime
     const builder = topology.internalTopologyBuilder
     builder.applicationId = this.#config.applicationId
-    const nodes = new Set(builder.nodeFactories.keys())
+    const globalNodes = builder.globalNodeNames()
+    const nodes = new Set([...builder.nodeFactories.keys()].filter((name) => !globalNodes.has(name)))
     const processorTopology = buildProcessorTopology(builder, nodes)
     const collector: RecordCollector = {
       send: (topic, key, value, headers, timestamp) => {
@@ -55,7 +57,25 @@ export class TopologyTestDriver {
       },
       partitionsFor: (_topic, partitioner) => partitioner(1),
     }
-    this.#task = new StreamTask(new TaskId(0, 0), processorTopology, this.#config, collector, () => this.#wallClock)
+    if (globalNodes.size > 0) {
+      // global stores are filled by their own task, as Kafka's global thread does, and read by every processor
+      this.#globalTask = new StreamTask(
+        new TaskId(-1, -1),
+        buildProcessorTopology(builder, globalNodes),
+        this.#config,
+        collector,
+        () => this.#wallClock,
+      )
+      this.#globalTask.initialize()
+    }
+    this.#task = new StreamTask(
+      new TaskId(0, 0),
+      processorTopology,
+      this.#config,
+      collector,
+      () => this.#wallClock,
+      this.#globalTask?.topology.stores,
+    )
     this.#task.initialize()
     this.#completeAllProcessableWork()
   }
@@ -100,6 +120,18 @@ export class TopologyTestDriver {
     const headers = record.headers
     const key = keySerializer.serialize(topic, record.key, headers)
     const value = valueSerializer.serialize(topic, record.value, headers)
+    if (this.#globalTask?.sourceFor(topic)) {
+      const offset = this.#offsets.get(topic) ?? 0
+      this.#offsets.set(topic, offset + 1)
+      this.#globalTask.addRecords(topic, 0, [
+        { topic, partition: 0, offset, timestamp, key, value, headers: new Headers(headers.toArray()) },
+      ])
+      while (this.#globalTask.process()) {
+        /* a global update is applied at once */
+      }
+      this.#globalTask.flush()
+      return
+    }
     if (!this.#task.sourceFor(topic)) {
       throw new Error(
         `Unknown topic: ${topic}. The topology reads ${[...this.#task.topology.sourcesByTopic.keys()].join(', ') || 'no named topics'}`,
@@ -134,7 +166,7 @@ export class TopologyTestDriver {
   }
 
   getStateStore<S extends StateStore>(name: string): S | undefined {
-    return this.#task.topology.stores.get(name) as S | undefined
+    return (this.#task.topology.stores.get(name) ?? this.#globalTask?.topology.stores.get(name)) as S | undefined
   }
 
   /**
@@ -142,7 +174,7 @@ export class TopologyTestDriver {
    * taken without their timestamp, as Kafka's driver does.
    */
   getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> | undefined {
-    const store = this.#task.topology.stores.get(name)
+    const store = this.getStateStore(name)
     if (!(store instanceof MeteredKeyValueStore)) return undefined
     return store.timestamped
       ? plainValues(store as MeteredKeyValueStore<K, ValueAndTimestamp<V>>)
@@ -150,7 +182,7 @@ export class TopologyTestDriver {
   }
 
   getTimestampedKeyValueStore<K, V>(name: string): TimestampedKeyValueStore<K, V> | undefined {
-    const store = this.#task.topology.stores.get(name)
+    const store = this.getStateStore(name)
     return store instanceof MeteredKeyValueStore && store.timestamped
       ? (store as TimestampedKeyValueStore<K, V>)
       : undefined
@@ -158,7 +190,7 @@ export class TopologyTestDriver {
 
   /** A window store by name; for a timestamped one, values without their timestamp. */
   getWindowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> | undefined {
-    const store = this.#task.topology.stores.get(name)
+    const store = this.getStateStore(name)
     if (!(store instanceof MeteredWindowStore)) return undefined
     return store.timestamped
       ? plainWindowValues(store as MeteredWindowStore<K, ValueAndTimestamp<V>>)
@@ -166,14 +198,14 @@ export class TopologyTestDriver {
   }
 
   getTimestampedWindowStore<K, V>(name: string): TimestampedWindowStore<K, V> | undefined {
-    const store = this.#task.topology.stores.get(name)
+    const store = this.getStateStore(name)
     return store instanceof MeteredWindowStore && store.timestamped
       ? (store as TimestampedWindowStore<K, V>)
       : undefined
   }
 
   getAllStateStores(): Map<string, StateStore> {
-    return new Map(this.#task.topology.stores)
+    return new Map([...this.#task.topology.stores, ...(this.#globalTask?.topology.stores ?? [])])
   }
 
   close(): void {
@@ -181,6 +213,7 @@ export class TopologyTestDriver {
     this.#closed = true
     try {
       this.#task.close()
+      this.#globalTask?.close()
     } finally {
       rmSync(this.#stateDir, { recursive: true, force: true })
     }

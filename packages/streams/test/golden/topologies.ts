@@ -24,6 +24,7 @@ import {
   type KStream,
   type StreamsConfigInput,
   type ProcessorContext,
+  type TimestampedKeyValueStore,
 } from '../../src/index.ts'
 
 const upper = (v: string | null): string | null => (v === null ? null : v.toUpperCase())
@@ -524,6 +525,26 @@ export const statefulTopologies: { readonly [name: string]: (config: StreamsConf
         .cogroup(g2, (_k, v, agg) => `${agg}|2:${String(v)}`)
         .aggregate(() => '')
         .toStream()
+        .to('output')
+    }),
+  'global-table-lookup': (c) =>
+    fromBuilder(c, (b) => {
+      b.globalTable<string, string>('input', Materialized.as('global-store'))
+      b.stream<string | null, string | null>('input2')
+        .process<string | null, string>(() => {
+          let context: ProcessorContext<string | null, string>
+          let store: TimestampedKeyValueStore<string | null, string>
+          return {
+            init(ctx) {
+              context = ctx
+              store = ctx.getStateStore('global-store')
+            },
+            process(record) {
+              const stored = store.get(record.key)
+              context.forward(record.withValue(`${String(record.value)}/${stored === null ? 'none' : stored.value}`))
+            },
+          }
+        })
         .to('output')
     }),
 }

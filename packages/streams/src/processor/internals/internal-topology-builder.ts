@@ -253,6 +253,68 @@ export class InternalTopologyBuilder {
     this.sourceChangelogTopics.set(storeName, topic)
   }
 
+  /** Global stores by name: filled from a topic on every instance, readable by every processor. */
+  readonly globalStores = new Map<string, StoreEntry>()
+  readonly #globalSources = new Set<string>()
+  readonly #globalTopics = new Set<string>()
+
+  /**
+   * Kafka `addGlobalStore`: a source and a processor that keeps a store holding the whole topic. The
+   * store must not log: its topic is its changelog.
+   */
+  addGlobalStore(
+    builder: StoreBuilder,
+    sourceName: string,
+    topic: string,
+    processorName: string,
+    supplier: ProcessorSupplier<unknown, unknown, unknown, unknown>,
+    options: {
+      timestampExtractor?: TimestampExtractor | undefined
+      keyDeserializer?: Deserializer<unknown> | undefined
+      valueDeserializer?: Deserializer<unknown> | undefined
+    } = {},
+  ): void {
+    if (this.stores.has(builder.name))
+      throw new TopologyException(`A different StateStore has already been added with the name ${builder.name}`)
+    if (this.globalStores.has(builder.name))
+      throw new TopologyException(`A different GlobalStateStore has already been added with the name ${builder.name}`)
+    if (builder.loggingEnabled())
+      throw new TopologyException(`StateStore ${builder.name} for global table must not have logging enabled.`)
+    if (sourceName === processorName) throw new TopologyException('sourceName and processorName must be different.')
+    this.#checkNewName(processorName)
+    this.addSource(sourceName, [topic], options)
+    this.#globalSources.add(sourceName)
+    this.#globalTopics.add(topic)
+    this.nodeFactories.set(processorName, {
+      kind: 'processor',
+      name: processorName,
+      predecessors: [sourceName],
+      supplier,
+      fixedKey: false,
+      stateStoreNames: new Set([builder.name]),
+    })
+    this.#grouper.add(processorName)
+    this.#grouper.unite(processorName, [sourceName])
+    this.globalStores.set(builder.name, { builder, users: [processorName] })
+  }
+
+  isGlobalSource(name: string): boolean {
+    return this.#globalSources.has(name)
+  }
+
+  /** Names of the nodes of global stores (their sources and processors). */
+  globalNodeNames(): Set<string> {
+    const names = new Set<string>()
+    for (const group of this.nodeGroups().values()) {
+      if (group.some((name) => this.#globalSources.has(name))) for (const name of group) names.add(name)
+    }
+    return names
+  }
+
+  globalTopics(): ReadonlySet<string> {
+    return this.#globalTopics
+  }
+
   addInternalTopic(name: string, properties: InternalTopicProperties = {}): void {
     this.internalTopics.set(name, properties)
   }
@@ -316,6 +378,21 @@ export class InternalTopologyBuilder {
           predecessor.addSuccessor(node)
           predecessor.updateSize(node.size)
         }
+      }
+      const globalSource = names.find((name) => this.#globalSources.has(name))
+      if (globalSource !== undefined) {
+        const processorName = names.find((name) => name !== globalSource) ?? ''
+        const factory = this.nodeFactories.get(globalSource)
+        const storeName =
+          [...this.globalStores.entries()].find(([, entry]) => entry.users.includes(processorName))?.[0] ?? ''
+        description.addGlobalStore(
+          id,
+          globalSource,
+          processorName,
+          storeName,
+          factory?.kind === 'source' ? (factory.topics[0] ?? '') : '',
+        )
+        continue
       }
       description.addSubtopology(id, [...nodes.values()])
     }

@@ -44,6 +44,7 @@ export class ProcessorContextImpl {
   readonly config: StreamsConfig
   readonly collector: RecordCollector
   readonly #stores: Map<string, StateStore>
+  readonly #globalStores: ReadonlyMap<string, StateStore>
   readonly #hooks: TaskHooks
   currentNode: ProcessorNode | undefined
   recordContext: RecordContext = { topic: null, partition: -1, offset: -1, timestamp: -1, headers: noHeaders }
@@ -55,12 +56,14 @@ export class ProcessorContextImpl {
     collector: RecordCollector,
     stores: Map<string, StateStore>,
     hooks: TaskHooks,
+    globalStores: ReadonlyMap<string, StateStore> = new Map(),
   ) {
     this.applicationId = config.applicationId
     this.taskId = taskId
     this.config = config
     this.collector = collector
     this.#stores = stores
+    this.#globalStores = globalStores
     this.#hooks = hooks
   }
 
@@ -119,7 +122,7 @@ export class ProcessorContextImpl {
 
   getStateStore<S extends StateStore>(name: string): S {
     const node = this.currentNode
-    const store = this.#stores.get(name)
+    const store = this.#stores.get(name) ?? this.#globalStores.get(name)
     if (!store) {
       throw new StreamsException(
         `Processor ${node?.name ?? '?'} has no access to StateStore ${name}: it is not in the topology`,
@@ -136,8 +139,9 @@ export class ProcessorContextImpl {
     return store as S
   }
 
-  #globalStore(_name: string): boolean {
-    return false
+  /** Global stores are readable by every processor without being connected, as in Kafka. */
+  #globalStore(name: string): boolean {
+    return this.#globalStores.has(name)
   }
 
   schedule(interval: Duration | number, type: PunctuationType, punctuator: Punctuator): Cancellable {

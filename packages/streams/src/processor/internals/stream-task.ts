@@ -56,7 +56,7 @@ export function buildProcessorTopology(
         node = new ProcessorNode(name, processor, factory.stateStoreNames)
         for (const storeName of factory.stateStoreNames) {
           if (!stores.has(storeName)) {
-            const entry = builder.stores.get(storeName)
+            const entry = builder.stores.get(storeName) ?? builder.globalStores.get(storeName)
             if (entry) stores.set(storeName, entry.builder.build())
           }
         }
@@ -107,22 +107,30 @@ export class StreamTask {
     config: StreamsConfig,
     collector: RecordCollector,
     wallClock: () => number,
+    globalStores: ReadonlyMap<string, StateStore> = new Map(),
   ) {
     this.id = id
     this.topology = topology
     this.#wallClock = wallClock
     this.#cache = new TaskCache(config.cacheMaxBytes)
-    this.context = new ProcessorContextImpl(id, config, collector, topology.stores, {
-      taskCache: this.#cache,
-      persistentEngine: (storeName) => this.#environment().openEngine(storeName),
-      streamTime: () => this.#streamTime,
-      wallClockTime: wallClock,
-      streamTimePunctuations: this.#streamTimePunctuations,
-      wallClockPunctuations: this.#wallClockPunctuations,
-      requestCommit: () => {
-        this.#commitRequested = true
+    this.context = new ProcessorContextImpl(
+      id,
+      config,
+      collector,
+      topology.stores,
+      {
+        taskCache: this.#cache,
+        persistentEngine: (storeName) => this.#environment().openEngine(storeName),
+        streamTime: () => this.#streamTime,
+        wallClockTime: wallClock,
+        streamTimePunctuations: this.#streamTimePunctuations,
+        wallClockPunctuations: this.#wallClockPunctuations,
+        requestCommit: () => {
+          this.#commitRequested = true
+        },
       },
-    })
+      globalStores,
+    )
   }
 
   get streamTime(): number {

@@ -661,6 +661,33 @@ public final class Topologies {
                 .to("output");
             return null;
         });
+
+        // A global table read by a processor through its store.
+        register("global-table-lookup", b -> {
+            b.<String, String>globalTable("input", Materialized.as("global-store"));
+            b.<String, String>stream("input2")
+                .process(GlobalLookupProcessor::new)
+                .to("output");
+            return null;
+        });
+    }
+
+    /** global-table-lookup: value + "/" + the global store's value for the key (or "none"). */
+    static final class GlobalLookupProcessor implements Processor<String, String, String, String> {
+        private ProcessorContext<String, String> context;
+        private org.apache.kafka.streams.state.TimestampedKeyValueStore<String, String> store;
+
+        @Override
+        public void init(final ProcessorContext<String, String> context) {
+            this.context = context;
+            this.store = context.getStateStore("global-store");
+        }
+
+        @Override
+        public void process(final Record<String, String> record) {
+            final org.apache.kafka.streams.state.ValueAndTimestamp<String> stored = store.get(record.key());
+            context.forward(record.withValue(record.value() + "/" + (stored == null ? "none" : stored.value())));
+        }
     }
 
     /** Windowed keys as strings: key@start/end. */
