@@ -76,9 +76,7 @@ export class CachingBytesStore extends WrappedBytesStore implements CachedBytesS
     if (this.#disabled) return this.inner.range(from, to, reverse)
     const lo = from === undefined ? undefined : latin1(from)
     const hi = to === undefined ? undefined : latin1(to)
-    const cached = [...this.#cache.cache(this.name).entries]
-      .filter(([key]) => (lo === undefined || key >= lo) && (hi === undefined || key <= hi))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    const cached = this.#cache.cache(this.name).entriesBetween(lo, hi)
     if (reverse) cached.reverse()
     return mergeWithCache(this.name, cached, this.inner.range(from, to, reverse), reverse)
   }
@@ -86,9 +84,7 @@ export class CachingBytesStore extends WrappedBytesStore implements CachedBytesS
   override prefixScan(prefix: Buffer): KeyValueIterator<Buffer, Buffer> {
     if (this.#disabled) return this.inner.prefixScan(prefix)
     const p = latin1(prefix)
-    const cached = [...this.#cache.cache(this.name).entries]
-      .filter(([key]) => key.startsWith(p))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    const cached = this.#cache.cache(this.name).entriesWithPrefix(p)
     return mergeWithCache(this.name, cached, this.inner.prefixScan(prefix), false)
   }
 

@@ -8,40 +8,130 @@ export interface CacheEntry {
   size: number
 }
 
+interface Node extends CacheEntry {
+  key: string
+  prev: Node | undefined
+  next: Node | undefined
+}
+
 const overhead = 64
 
 /**
- * One store's part of the task cache (Kafka `NamedCache`): entries in least-recently-used order (a Map
- * keeps insertion order; a touched entry is re-inserted), keys as latin1 strings.
+ * One store's part of the task cache (Kafka `NamedCache`): entries in least-recently-used order in a
+ * doubly linked list (O(1) touch and eviction), keys as latin1 strings, and the dirty keys in the order
+ * they became dirty, which is the order a flush forwards them in.
  */
 export class NamedCache {
-  readonly entries = new Map<string, CacheEntry>()
+  readonly #index = new Map<string, Node>()
+  #head: Node | undefined
+  #tail: Node | undefined
+  #dirty = new Set<string>()
   #flush: ((dirty: [string, CacheEntry][]) => void) | undefined
 
   setFlusher(flush: (dirty: [string, CacheEntry][]) => void): void {
     this.#flush = flush
   }
 
-  /** Hands every dirty entry, oldest first, to the store's flusher and marks them clean. */
+  get size(): number {
+    return this.#index.size
+  }
+
+  get(key: string): CacheEntry | undefined {
+    const node = this.#index.get(key)
+    if (node) this.#moveToTail(node)
+    return node
+  }
+
+  /** Entries in key order (for range reads merged with the store). */
+  entriesBetween(lo: string | undefined, hi: string | undefined): [string, CacheEntry][] {
+    const found: [string, CacheEntry][] = []
+    for (const [key, node] of this.#index)
+      if ((lo === undefined || key >= lo) && (hi === undefined || key <= hi)) found.push([key, node])
+    return found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  }
+
+  entriesWithPrefix(prefix: string): [string, CacheEntry][] {
+    const found: [string, CacheEntry][] = []
+    for (const [key, node] of this.#index) if (key.startsWith(prefix)) found.push([key, node])
+    return found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  }
+
+  /** Puts an entry; returns the size change in bytes. */
+  put(key: string, value: Buffer | null, dirty: boolean, context: RecordContext): number {
+    const size = key.length + (value?.length ?? 0) + overhead
+    let node = this.#index.get(key)
+    let delta = size
+    if (node) {
+      delta -= node.size
+      node.value = value
+      node.context = context
+      node.size = size
+      node.dirty = dirty || node.dirty
+      this.#moveToTail(node)
+    } else {
+      node = { key, value, dirty, context, size, prev: this.#tail, next: undefined }
+      if (this.#tail) this.#tail.next = node
+      else this.#head = node
+      this.#tail = node
+      this.#index.set(key, node)
+    }
+    if (dirty) this.#dirty.add(key)
+    return delta
+  }
+
+  /** Hands every dirty entry, in the order they became dirty, to the store's flusher and marks them clean. */
   flush(): void {
+    if (this.#dirty.size === 0) return
     const dirty: [string, CacheEntry][] = []
-    for (const item of this.entries) if (item[1].dirty) dirty.push(item)
-    if (dirty.length === 0) return
-    for (const [, entry] of dirty) entry.dirty = false
+    for (const key of this.#dirty) {
+      const node = this.#index.get(key)
+      if (node?.dirty) {
+        node.dirty = false
+        dirty.push([key, node])
+      }
+    }
+    this.#dirty = new Set()
     this.#flush?.(dirty)
   }
 
-  /** Removes the least recently used entry, flushing it first if dirty. */
+  /** Removes the least recently used entry, flushing it first if dirty; returns the bytes freed. */
   evictOne(): number {
-    const first = this.entries.entries().next()
-    if (first.done) return 0
-    const [key, entry] = first.value
-    this.entries.delete(key)
-    if (entry.dirty) {
-      entry.dirty = false
-      this.#flush?.([[key, entry]])
+    const node = this.#head
+    if (!node) return 0
+    this.#unlink(node)
+    this.#index.delete(node.key)
+    if (node.dirty) {
+      node.dirty = false
+      this.#dirty.delete(node.key)
+      this.#flush?.([[node.key, node]])
     }
-    return entry.size
+    return node.size
+  }
+
+  /** Bytes of every entry, for releasing the budget when the store closes. */
+  totalSize(): number {
+    let total = 0
+    for (const node of this.#index.values()) total += node.size
+    return total
+  }
+
+  #moveToTail(node: Node): void {
+    if (this.#tail === node) return
+    this.#unlink(node)
+    node.prev = this.#tail
+    node.next = undefined
+    if (this.#tail) this.#tail.next = node
+    else this.#head = node
+    this.#tail = node
+  }
+
+  #unlink(node: Node): void {
+    if (node.prev) node.prev.next = node.next
+    else this.#head = node.next
+    if (node.next) node.next.prev = node.prev
+    else this.#tail = node.prev
+    node.prev = undefined
+    node.next = undefined
   }
 }
 
@@ -69,19 +159,12 @@ export class TaskCache {
 
   put(name: string, key: string, value: Buffer | null, dirty: boolean, context: RecordContext): void {
     const cache = this.cache(name)
-    const previous = cache.entries.get(key)
-    if (previous) {
-      this.#size -= previous.size
-      cache.entries.delete(key)
-    }
-    const size = key.length + (value?.length ?? 0) + overhead
-    cache.entries.set(key, { value, dirty: dirty || (previous?.dirty ?? false), context, size })
-    this.#size += size
-    while (this.#size > this.maxBytes && cache.entries.size > 0) this.#size -= cache.evictOne()
+    this.#size += cache.put(key, value, dirty, context)
+    while (this.#size > this.maxBytes && cache.size > 0) this.#size -= cache.evictOne()
   }
 
   get(name: string, key: string): CacheEntry | undefined {
-    return this.#caches.get(name)?.entries.get(key)
+    return this.#caches.get(name)?.get(key)
   }
 
   flush(name: string): void {
@@ -91,7 +174,7 @@ export class TaskCache {
   close(name: string): void {
     const cache = this.#caches.get(name)
     if (!cache) return
-    for (const entry of cache.entries.values()) this.#size -= entry.size
+    this.#size -= cache.totalSize()
     this.#caches.delete(name)
   }
 }
