@@ -4,4 +4,11 @@ export type { WindowBytesStoreSupplier } from './internals/window-store-builder.
 export type { KeyValueStore, ReadOnlyKeyValueStore, TimestampedKeyValueStore } from './key-value-store.ts'
 export { type KeyValueIterator, InvalidStateStoreException } from './key-value-iterator.ts'
 export { ValueAndTimestamp } from './value-and-timestamp.ts'
+export {
+  PUT_RETURN_CODE_NOT_PUT,
+  PUT_RETURN_CODE_VALID_TO_UNDEFINED,
+  type VersionedKeyValueStore,
+  type VersionedRecord,
+} from './versioned-key-value-store.ts'
+export type { VersionedBytesStoreSupplier } from './internals/versioned-store.ts'
 export type { KeyValueBytesStoreSupplier } from './internals/key-value-store-builder.ts'

@@ -6,6 +6,11 @@ import {
   type KeyValueBytesStoreSupplier,
 } from './internals/key-value-store-builder.ts'
 import type { ValueAndTimestamp } from './value-and-timestamp.ts'
+import {
+  persistentVersionedSupplier,
+  VersionedKeyValueStoreBuilder,
+  type VersionedBytesStoreSupplier,
+} from './internals/versioned-store.ts'
 import { toMillis, type Duration } from '../kstream/duration.ts'
 import {
   inMemoryWindowSupplier,
@@ -104,6 +109,20 @@ export const Stores = {
     valueSerde?: Serde<V>,
   ): WindowStoreBuilder<K, ValueAndTimestamp<V>> {
     return new WindowStoreBuilder<K, ValueAndTimestamp<V>>(supplier, keySerde, valueSerde, true)
+  },
+  /**
+   * A versioned key-value store on disk keeping past versions for `historyRetention` (Kafka
+   * `persistentVersionedKeyValueStore`); reads can ask for a value as of a time.
+   */
+  persistentVersionedKeyValueStore(name: string, historyRetention: Duration | number): VersionedBytesStoreSupplier {
+    return persistentVersionedSupplier(name, toMillis(historyRetention, 'historyRetention'))
+  },
+  versionedKeyValueStoreBuilder<K, V>(
+    supplier: VersionedBytesStoreSupplier,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): VersionedKeyValueStoreBuilder<K, V> {
+    return new VersionedKeyValueStoreBuilder<K, V>(supplier, keySerde, valueSerde)
   },
   keyValueStoreBuilder<K, V>(
     supplier: KeyValueBytesStoreSupplier,

@@ -48,8 +48,8 @@ export class TestInputTopic<K, V> {
   }
 
   pipeInput(record: TestRecord<K, V>): void
-  pipeInput(value: V): void
-  pipeInput(key: K, value: V, timestamp?: number | Date): void
+  pipeInput(value: V | null): void
+  pipeInput(key: K | null, value: V | null, timestamp?: number | Date): void
   pipeInput(...args: unknown[]): void {
     let record: TestRecord<K, V>
     if (args.length === 1 && args[0] instanceof TestRecord) record = args[0] as TestRecord<K, V>

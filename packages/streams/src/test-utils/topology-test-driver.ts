@@ -7,6 +7,8 @@ import { toMillis, type Duration } from '../kstream/duration.ts'
 import type { StateStore } from '../processor/api/processor.ts'
 import { MeteredKeyValueStore } from '../state/internals/metered-key-value-store.ts'
 import { MeteredWindowStore } from '../state/internals/metered-window-store.ts'
+import { MeteredVersionedKeyValueStore } from '../state/internals/versioned-store.ts'
+import type { VersionedKeyValueStore } from '../state/versioned-key-value-store.ts'
 import { PullIterator, type KeyValueIterator } from '../state/key-value-iterator.ts'
 import type { KeyValueStore, TimestampedKeyValueStore } from '../state/key-value-store.ts'
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.ts'
@@ -202,6 +204,11 @@ export class TopologyTestDriver {
     return store instanceof MeteredWindowStore && store.timestamped
       ? (store as TimestampedWindowStore<K, V>)
       : undefined
+  }
+
+    getVersionedKeyValueStore<K, V>(name: string): VersionedKeyValueStore<K, V> | undefined {
+    const store = this.getStateStore(name)
+    return store instanceof MeteredVersionedKeyValueStore ? (store as VersionedKeyValueStore<K, V>) : undefined
   }
 
   getAllStateStores(): Map<string, StateStore> {
