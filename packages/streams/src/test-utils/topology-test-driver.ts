@@ -44,7 +44,14 @@ export class TopologyTestDriver {
   constructor(topology: Topology, config: StreamsConfigInput = {}, initialWallClockTime: number | Date = Date.now()) {
     this.#stateDir = mkdtempSync(join(tmpdir(), 'kstreams-test-driver-'))
     this.#config = resolveConfig(
-      { bootstrapServers: 'dummy:1234', stateDir: this.#stateDir, ...config },
+      {
+        bootstrapServers: 'dummy:1234',
+        stateDir: this.#stateDir,
+        // as Kafka's driver: emit-final and outer-join results are not held back by wall-clock time
+        '__emit.interval.ms.kstreams.windowed.aggregation__': 0,
+        '__emit.interval.ms.kstreams.outer.join.spurious.results.fix__': 0,
+        ...config,
+      },
       { applicationId: 'test' },
     )
     this.#wallClock = initialWallClockTime instanceof Date ? initialWallClockTime.getTime() : initialWallClockTime
@@ -206,7 +213,7 @@ export class TopologyTestDriver {
       : undefined
   }
 
-    getVersionedKeyValueStore<K, V>(name: string): VersionedKeyValueStore<K, V> | undefined {
+  getVersionedKeyValueStore<K, V>(name: string): VersionedKeyValueStore<K, V> | undefined {
     const store = this.getStateStore(name)
     return store instanceof MeteredVersionedKeyValueStore ? (store as VersionedKeyValueStore<K, V>) : undefined
   }

@@ -7,17 +7,9 @@ import type { EmitStrategy } from '../emit-strategy.ts'
 import type { SlidingWindows } from '../sliding-windows.ts'
 import { Window, Windowed } from '../windowed.ts'
 import { change, type Change } from './change.ts'
+import { emitIntervalMs } from './emit-interval.ts'
 import type { AggregateSupplier, Aggregator } from './kstream-aggregate.ts'
 import { TimestampedTupleForwarder } from './timestamped-tuple-forwarder.ts'
-
-/** Kafka's internal `__emit.interval.ms.kstreams.windowed.aggregation__`, as `appConfigs()` holds it (camelCased). */
-const EMIT_INTERVAL_CONFIG = '__emitIntervalMsKstreamsWindowedAggregation__'
-const DEFAULT_EMIT_INTERVAL_MS = 1000
-
-/** The supplier of a sliding-window aggregation; `windows` is what a final-results suppression reads its grace from. */
-export interface SlidingWindowAggregateSupplier<K, V, VA> extends AggregateSupplier<K, V, Windowed<K>, VA> {
-  readonly windows: SlidingWindows
-}
 
 /**
  * Kafka `KStreamSlidingWindowAggregate`: windows of `timeDifference` ms, inclusive at both ends, that exist
@@ -26,8 +18,8 @@ export interface SlidingWindowAggregateSupplier<K, V, VA> extends AggregateSuppl
  * that record falls in it) and, when later records exist within diff, its right window [ts + 1, ts + 1 + diff]
  * holding their aggregate; the previous record's right window is created too if missing. Records with
  * ts < diff go into one window [0, diff] instead (`processEarly`). A window is skipped once its end is
- * before stream time - grace, and a record whose own right window would be is dropped whole, after it has
- * advanced stream time. Null keys and null values are dropped without advancing stream time. Each window's
+ * before stream time - grace, and a record with ts + diff before it is dropped whole (after advancing
+ * stream time). Null keys and null values are dropped without advancing stream time. Each window's
  * timestamp is the max of its records'. With `onWindowClose`, nothing is forwarded on update: after each
  * record (throttled by the emit interval), windows that closed since the last emit are forwarded from the
  * store by window start then key, with the triggering record's headers.
@@ -38,10 +30,9 @@ export function kstreamSlidingWindowAggregate<K, V, VA>(
   emitStrategy: EmitStrategy,
   initializer: () => VA | null,
   aggregator: Aggregator<K, V, VA | null>,
-): SlidingWindowAggregateSupplier<K, V, VA> {
-  const supplier: SlidingWindowAggregateSupplier<K, V, VA> = {
+): AggregateSupplier<K, V, Windowed<K>, VA> {
+  const supplier: AggregateSupplier<K, V, Windowed<K>, VA> = {
     storeName,
-    windows,
     sendOldValues: false,
     get: () =>
       new KStreamSlidingWindowAggregateProcessor<K, V, VA>(
@@ -72,7 +63,7 @@ class KStreamSlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V
   #observedStreamTime = -1
   #lastEmitWindowCloseTime = -1
   #nextTimeToEmit = 0
-  #emitIntervalMs = DEFAULT_EMIT_INTERVAL_MS
+  #emitIntervalMs = 0
 
   constructor(
     windows: SlidingWindows,
@@ -97,8 +88,7 @@ class KStreamSlidingWindowAggregateProcessor<K, V, VA> implements Processor<K, V
     // with emit-final the store has no cache, so the forwarder forwards at once
     this.#forwarder = new TimestampedTupleForwarder<Windowed<K>, VA>(this.#store, context, this.#sendOldValues)
     if (this.#emitFinal) {
-      const interval = Number(context.appConfigs()[EMIT_INTERVAL_CONFIG] ?? DEFAULT_EMIT_INTERVAL_MS)
-      this.#emitIntervalMs = Number.isFinite(interval) ? interval : DEFAULT_EMIT_INTERVAL_MS
+      this.#emitIntervalMs = emitIntervalMs(context)
     }
   }
 

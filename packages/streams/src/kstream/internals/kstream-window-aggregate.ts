@@ -1,4 +1,3 @@
-import { Headers } from '../../header/headers.ts'
 import type { Processor, ProcessorContext } from '../../processor/api/processor.ts'
 import type { Record } from '../../processor/api/record.ts'
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
@@ -8,11 +7,9 @@ import type { EmitStrategy } from '../emit-strategy.ts'
 import type { TimeWindows } from '../time-windows.ts'
 import { Windowed } from '../windowed.ts'
 import { change, type Change } from './change.ts'
+import { emitIntervalMs } from './emit-interval.ts'
 import type { AggregateSupplier, Aggregator } from './kstream-aggregate.ts'
 import { TimestampedTupleForwarder } from './timestamped-tuple-forwarder.ts'
-
-/** How often emit-final looks for closed windows, in wall-clock ms (Kafka's internal default). */
-const EMIT_INTERVAL_MS = 1000
 
 /**
  * Kafka `KStreamWindowAggregate` for time windows: each record updates every window containing it that
@@ -38,12 +35,13 @@ export function kstreamWindowAggregate<K, V, VA>(
       let observedStreamTime = -1
       let lastEmitWindowCloseTime = -1
       let nextTimeToEmit = 0
+      let emitInterval = 0
       const emitFinal = emitStrategy.type === 'ON_WINDOW_CLOSE'
 
       const emitClosed = (record: Record<K, V>, windowCloseTime: number): void => {
         const now = context.currentSystemTimeMs()
         if (now < nextTimeToEmit) return
-        nextTimeToEmit = now + EMIT_INTERVAL_MS
+        nextTimeToEmit = now + emitInterval
         if (lastEmitWindowCloseTime !== -1 && lastEmitWindowCloseTime >= windowCloseTime) return
         const upper = windowCloseTime - windows.sizeMs
         if (upper < 0) return
@@ -51,20 +49,18 @@ export function kstreamWindowAggregate<K, V, VA>(
         // nothing closed since the last emit when both bounds fall in the same windows
         if (lastEmitWindowCloseTime !== -1 && sameWindows(windows.windowsFor(upper), windows.windowsFor(lower - 1)))
           return
-        const closed = store.fetchAll(lower, upper)
+        const iterator = store.fetchAll(lower, upper)
+        const closed: { key: Windowed<K>; value: ValueAndTimestamp<VA> }[] = []
         try {
-          for (const { key, value } of closed) {
-            // Kafka 4.4 emits final results without headers
-            context.forward(
-              record
-                .withKey(key)
-                .withValue(change(value.value, null))
-                .withTimestamp(value.timestamp)
-                .withHeaders(new Headers()),
-            )
-          }
+          while (iterator.hasNext()) closed.push(iterator.next())
         } finally {
-          closed.close()
+          iterator.close()
+        }
+        // Kafka's emit-final store lists windows by start, then key; ours by key within a segment
+        closed.sort((a, b) => a.key.window.start - b.key.window.start)
+        for (const { key, value } of closed) {
+          // with the triggering record's headers, as in Kafka
+          context.forward(record.withKey(key).withValue(change(value.value, null)).withTimestamp(value.timestamp))
         }
         lastEmitWindowCloseTime = windowCloseTime
       }
@@ -72,6 +68,7 @@ export function kstreamWindowAggregate<K, V, VA>(
       return {
         init(c) {
           context = c
+          emitInterval = emitIntervalMs(c)
           store = c.getStateStore<MeteredWindowStore<K, ValueAndTimestamp<VA>>>(storeName)
           if (!emitFinal) forwarder = new TimestampedTupleForwarder<Windowed<K>, VA>(store, c, supplier.sendOldValues)
         },

@@ -5,7 +5,14 @@ import {
   persistentSupplier,
 } from '../../state/internals/key-value-store-builder.ts'
 
-import type { Materialized } from '../materialized.ts'
+import type { Materialized, StoreType } from '../materialized.ts'
+import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
+import {
+  inMemoryWindowSupplier,
+  persistentWindowSupplier,
+  WindowStoreBuilder,
+  type WindowBytesStoreSupplier,
+} from '../../state/internals/window-store-builder.ts'
 
 /**
  * Kafka `KeyValueStoreMaterializer`: the timestamped key-value store a DSL operator materializes,
@@ -46,5 +53,49 @@ function dslDefaultSupplier(name: string): ReturnType<typeof persistentSupplier>
     persistent: true,
     open: (context) => (context.config.defaultDslStore === 'in_memory' ? memory.open(context) : disk.open(context)),
     metricsScope: () => 'dsl',
+  }
+}
+
+/**
+ * The timestamped window store of a windowed DSL aggregation, with the Materialized's caching (never for
+ * emit-final, which reads closed windows back from the store) and logging.
+ */
+export function dslWindowStore<K, VA>(
+  storeName: string,
+  retentionMs: number,
+  windowSizeMs: number,
+  materialized: Materialized<K, VA> | undefined,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<VA> | undefined,
+  emitFinal: boolean,
+): WindowStoreBuilder<K, unknown> {
+  const supplier = dslWindowSupplier(storeName, retentionMs, windowSizeMs, materialized?.storeType, emitFinal)
+  const builder = new WindowStoreBuilder<K, unknown>(supplier, keySerde, materialized?.valueSerde ?? valueSerde, true)
+  if ((materialized?.cachingEnabled ?? true) && !emitFinal) builder.withCachingEnabled()
+  if (materialized?.loggingEnabled ?? true) builder.withLoggingEnabled(materialized?.topicConfig ?? {})
+  else builder.withLoggingDisabled()
+  return builder
+}
+
+/**
+ * The window store supplier of a windowed DSL operator: the Materialized's engine, or the application's
+ * `defaultDslStore` when the store opens. Emit-final on disk behaves as Kafka's time-ordered store.
+ */
+export function dslWindowSupplier(
+  storeName: string,
+  retentionMs: number,
+  windowSizeMs: number,
+  storeType: StoreType | undefined,
+  emitFinal: boolean,
+): WindowBytesStoreSupplier {
+  const onDisk = (context: ProcessorContextImpl): boolean =>
+    storeType === 'lmdb' || (storeType === undefined && context.config.defaultDslStore !== 'in_memory')
+  const memory = inMemoryWindowSupplier(storeName, retentionMs, windowSizeMs, false)
+  const disk = persistentWindowSupplier(storeName, retentionMs, windowSizeMs, false)
+  return {
+    ...disk,
+    persistent: storeType !== 'in_memory',
+    openSegment: (context, name) => (onDisk(context) ? disk : memory).openSegment(context, name),
+    timeOrdered: (context) => emitFinal && onDisk(context),
   }
 }

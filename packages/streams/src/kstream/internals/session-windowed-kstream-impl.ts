@@ -1,13 +1,189 @@
+import type { Serde } from '../../serde/serde.ts'
+import { Serdes } from '../../serde/serdes.ts'
+import {
+  dslSessionSupplier,
+  inMemorySessionSupplier,
+  persistentSessionSupplier,
+  SessionStoreBuilder,
+  type SessionBytesStoreSupplier,
+} from '../../state/internals/session-store-builder.ts'
+import { EmitStrategy } from '../emit-strategy.ts'
+import type { Materialized } from '../materialized.ts'
+import type { Named } from '../named.ts'
 import type { SessionWindows } from '../session-windows.ts'
-import type { KGroupedStreamImpl } from './kgrouped-stream-impl.ts'
+import type { Windowed } from '../windowed.ts'
+import { GraphNode } from './graph/graph-node.ts'
+import { AGGREGATE_NAME, split, type KGroupedStreamImpl } from './kgrouped-stream-impl.ts'
+import type { AggregateSupplier, Aggregator, Initializer, Reducer } from './kstream-aggregate.ts'
+import { nameOf } from './kstream-impl.ts'
+import { kstreamSessionWindowAggregate, type Merger } from './kstream-session-window-aggregate.ts'
+import { KTableImpl } from './ktable-impl.ts'
 
-/** Kafka `SessionWindowedKStreamImpl`: a grouped stream cut into session windows. */
+const REDUCE_NAME = 'KSTREAM-REDUCE-'
+
+/**
+ * Kafka `SessionWindowedKStreamImpl`: a grouped stream cut into session windows. Aggregations give a
+ * table keyed by `Windowed<K>` (the session [start, end], both inclusive), stored in a session store
+ * whose retention defaults to gap + grace.
+ */
 export class SessionWindowedKStreamImpl<K, V> {
-  readonly grouped: KGroupedStreamImpl<K, V>
-  readonly windows: SessionWindows
+  readonly #grouped: KGroupedStreamImpl<K, V>
+  readonly #windows: SessionWindows
+  #emitStrategy = EmitStrategy.onWindowUpdate()
 
   constructor(grouped: KGroupedStreamImpl<K, V>, windows: SessionWindows) {
-    this.grouped = grouped
-    this.windows = windows
+    this.#grouped = grouped
+    this.#windows = windows
   }
+
+  get windows(): SessionWindows {
+    return this.#windows
+  }
+
+  emitStrategy(strategy: EmitStrategy): this {
+    this.#emitStrategy = strategy
+    return this
+  }
+
+  /** The number of records per key and session (null values count; null keys are dropped). */
+  count(
+    namedOrMaterialized?: Named | Materialized<K, number>,
+    materialized?: Materialized<K, number>,
+  ): KTableImpl<Windowed<K>, number> {
+    const { named, mat } = split(namedOrMaterialized, materialized)
+    const builder = this.#grouped.builder
+    // Kafka burns a store name here when count() is given an unnamed Materialized, for compatibility
+    if (mat && mat.storeName === undefined) builder.newStoreName(AGGREGATE_NAME)
+    const storeName = mat?.storeName ?? builder.newStoreName(AGGREGATE_NAME)
+    const name = nameOf(named, builder, AGGREGATE_NAME)
+    const supplier = kstreamSessionWindowAggregate<K, V, number>(
+      this.#windows,
+      storeName,
+      this.#emitStrategy,
+      () => 0,
+      (_k, _v, count) => count + 1,
+      (_k, one, two) => one + two,
+    )
+    return this.#build(name, storeName, mat, supplier, mat?.valueSerde ?? Serdes.Long())
+  }
+
+  /**
+   * Folds each session's values with the reducer, the first value being the start; merging sessions
+   * reduces the earlier aggregate with the later one (Kafka's merger for reduce).
+   */
+  reduce(
+    reducer: Reducer<V>,
+    namedOrMaterialized?: Named | Materialized<K, V>,
+    materialized?: Materialized<K, V>,
+  ): KTableImpl<Windowed<K>, V> {
+    const { named, mat } = split(namedOrMaterialized, materialized)
+    const builder = this.#grouped.builder
+    const storeName = mat?.storeName ?? builder.newStoreName(REDUCE_NAME)
+    const name = nameOf(named, builder, REDUCE_NAME)
+    // Kafka's reduce starts from a null aggregate, which the first value replaces
+    const aggregator = (_k: K, value: V, aggregate: V | null): V =>
+      aggregate === null ? value : reducer(aggregate, value)
+    const supplier = kstreamSessionWindowAggregate<K, V, V>(
+      this.#windows,
+      storeName,
+      this.#emitStrategy,
+      () => null as V,
+      aggregator,
+      (key, one, two) => aggregator(key, two, one),
+    )
+    return this.#build(name, storeName, mat, supplier, mat?.valueSerde ?? this.#grouped.valueSerde)
+  }
+
+  /** Folds each session's values into an aggregate that starts from `initializer()`; `merger` joins two sessions' aggregates. */
+  aggregate<VA>(
+    initializer: Initializer<VA>,
+    aggregator: Aggregator<K, V, VA>,
+    merger: Merger<K, VA>,
+    namedOrMaterialized?: Named | Materialized<K, VA>,
+    materialized?: Materialized<K, VA>,
+  ): KTableImpl<Windowed<K>, VA> {
+    const { named, mat } = split(namedOrMaterialized, materialized)
+    const builder = this.#grouped.builder
+    const storeName = mat?.storeName ?? builder.newStoreName(AGGREGATE_NAME)
+    const name = nameOf(named, builder, AGGREGATE_NAME)
+    const supplier = kstreamSessionWindowAggregate<K, V, VA>(
+      this.#windows,
+      storeName,
+      this.#emitStrategy,
+      initializer,
+      aggregator,
+      merger,
+    )
+    return this.#build(name, storeName, mat, supplier, mat?.valueSerde)
+  }
+
+  #build<VA>(
+    name: string,
+    storeName: string,
+    materialized: Materialized<K, VA> | undefined,
+    supplier: AggregateSupplier<K, V, Windowed<K>, VA>,
+    valueSerde: Serde<VA> | undefined,
+  ): KTableImpl<Windowed<K>, VA> {
+    const grouped = this.#grouped
+    const keySerde = materialized?.keySerde ?? grouped.keySerde
+    const storeBuilder = sessionStoreBuilder(
+      storeName,
+      materialized,
+      this.#windows,
+      keySerde,
+      valueSerde,
+      this.#emitStrategy,
+    )
+    const { parent, sourceNodes } = grouped.aggregationParent(storeName)
+    const node = new GraphNode(name, (topology, parents) => {
+      topology.addProcessor(name, supplier, parents)
+      topology.addStateStore(storeBuilder, [name])
+    })
+    grouped.builder.addGraphNode(parent, node)
+    const table = new KTableImpl<Windowed<K>, VA>(
+      name,
+      undefined,
+      valueSerde,
+      sourceNodes,
+      materialized?.storeName,
+      supplier,
+      node,
+      grouped.builder,
+    )
+    // a session closes once stream time passes its end by the gap plus the grace period
+    table.windowCloseDelayMs = this.#windows.gapMs + this.#windows.graceMs
+    return table
+  }
+}
+
+/** Kafka `SessionStoreMaterializer`: the session store of the aggregation. */
+function sessionStoreBuilder<K, VA>(
+  storeName: string,
+  materialized: Materialized<K, VA> | undefined,
+  windows: SessionWindows,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<VA> | undefined,
+  emitStrategy: EmitStrategy,
+): SessionStoreBuilder<K, VA> {
+  const retention = materialized?.retentionMs ?? windows.gapMs + windows.graceMs
+  if (windows.gapMs + windows.graceMs > retention) {
+    throw new RangeError(
+      `The retention period of the session store ${storeName} must be no smaller than the session inactivity gap plus the grace period. ` +
+        `Got gap=[${windows.gapMs}], grace=[${windows.graceMs}], retention=[${retention}]`,
+    )
+  }
+  const emitFinal = emitStrategy.type === 'ON_WINDOW_CLOSE'
+  const supplier: SessionBytesStoreSupplier =
+    materialized?.storeType === 'in_memory'
+      ? inMemorySessionSupplier(storeName, retention)
+      : materialized?.storeType === 'lmdb'
+        ? persistentSessionSupplier(storeName, retention, emitFinal)
+        : dslSessionSupplier(storeName, retention, emitFinal)
+  const builder = new SessionStoreBuilder<K, VA>(supplier, keySerde, materialized?.valueSerde ?? valueSerde)
+  if (materialized?.loggingEnabled ?? true) builder.withLoggingEnabled(materialized?.topicConfig ?? {})
+  else builder.withLoggingDisabled()
+  // emit-final reads closed sessions back from the store, so they must be in it, not in a cache
+  if ((materialized?.cachingEnabled ?? true) && !emitFinal) builder.withCachingEnabled()
+  else builder.withCachingDisabled()
+  return builder
 }

@@ -1,11 +1,6 @@
 import type { Serde } from '../../serde/serde.ts'
 import { Serdes } from '../../serde/serdes.ts'
-import {
-  inMemoryWindowSupplier,
-  persistentWindowSupplier,
-  WindowStoreBuilder,
-  type WindowBytesStoreSupplier,
-} from '../../state/internals/window-store-builder.ts'
+import type { WindowStoreBuilder } from '../../state/internals/window-store-builder.ts'
 import { EmitStrategy } from '../emit-strategy.ts'
 import type { Materialized } from '../materialized.ts'
 import type { Named } from '../named.ts'
@@ -17,6 +12,7 @@ import type { AggregateSupplier, Aggregator, Initializer, Reducer } from './kstr
 import { nameOf } from './kstream-impl.ts'
 import { kstreamWindowAggregate } from './kstream-window-aggregate.ts'
 import { KTableImpl } from './ktable-impl.ts'
+import { dslWindowStore } from './materialize.ts'
 
 const REDUCE_NAME = 'KSTREAM-REDUCE-'
 
@@ -152,24 +148,13 @@ function windowStoreBuilder<K, VA>(
         `Got size=[${windows.sizeMs}], grace=[${windows.graceMs}], retention=[${retention}]`,
     )
   }
-  const dsl = (memory: boolean): WindowBytesStoreSupplier =>
-    memory
-      ? inMemoryWindowSupplier(storeName, retention, windows.sizeMs, false)
-      : persistentWindowSupplier(storeName, retention, windows.sizeMs, false)
-  const supplier: WindowBytesStoreSupplier =
-    materialized?.storeType === 'in_memory'
-      ? dsl(true)
-      : materialized?.storeType === 'lmdb'
-        ? dsl(false)
-        : {
-            ...dsl(false),
-            openSegment: (context, name) =>
-              (context.config.defaultDslStore === 'in_memory' ? dsl(true) : dsl(false)).openSegment(context, name),
-          }
-  const builder = new WindowStoreBuilder<K, unknown>(supplier, keySerde, materialized?.valueSerde ?? valueSerde, true)
-  // emit-final reads closed windows back from the store, so they must be in it, not in a cache
-  if ((materialized?.cachingEnabled ?? true) && emitStrategy.type === 'ON_WINDOW_UPDATE') builder.withCachingEnabled()
-  if (materialized?.loggingEnabled ?? true) builder.withLoggingEnabled(materialized?.topicConfig ?? {})
-  else builder.withLoggingDisabled()
-  return builder
+  return dslWindowStore(
+    storeName,
+    retention,
+    windows.sizeMs,
+    materialized,
+    keySerde,
+    valueSerde,
+    emitStrategy.type === 'ON_WINDOW_CLOSE',
+  )
 }

@@ -16,8 +16,9 @@ export type SegmentOpener = (context: ProcessorContextImpl, name: string) => Byt
 export class SegmentedBytesStore implements BytesStore {
   readonly name: string
   readonly persistent: boolean
-  readonly retentionMs: number
+  retentionMs: number
   readonly segmentIntervalMs: number
+  readonly #timeOrdered: ((context: ProcessorContextImpl) => boolean) | undefined
   readonly #open: SegmentOpener
   readonly #timeOf: (key: Buffer) => number
   readonly #segments = new Map<number, BytesEngine>()
@@ -32,7 +33,9 @@ export class SegmentedBytesStore implements BytesStore {
     segmentIntervalMs: number,
     timeOf: (key: Buffer) => number,
     open: SegmentOpener,
+    timeOrdered?: (context: ProcessorContextImpl) => boolean,
   ) {
+    this.#timeOrdered = timeOrdered
     this.name = name
     this.persistent = persistent
     this.retentionMs = retentionMs
@@ -43,6 +46,8 @@ export class SegmentedBytesStore implements BytesStore {
 
   init(context: ProcessorContextImpl): void {
     this.#context = context
+    // a time-ordered store keeps windows starting exactly at observed - retention (Kafka keeps one ms more there)
+    if (this.#timeOrdered?.(context)) this.retentionMs += 1
   }
 
   /** The highest time put so far, -1 before any. */

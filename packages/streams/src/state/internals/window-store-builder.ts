@@ -1,4 +1,5 @@
 import type { StoreBuilder } from '../../processor/state-store.ts'
+import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
 import type { Serde } from '../../serde/serde.ts'
 import type { ValueAndTimestamp } from '../value-and-timestamp.ts'
 import type { BytesStore } from './bytes-store.ts'
@@ -19,6 +20,12 @@ export interface WindowBytesStoreSupplier {
   readonly retainDuplicates: boolean
   readonly segmentInterval: number
   readonly openSegment: SegmentOpener
+  /**
+   * Kafka's time-ordered window store (what emit-final aggregations use on disk) keeps windows starting
+   * exactly at stream time - retention, one ms more than the key-ordered store. Decided when the store
+   * opens, as the DSL's default engine is.
+   */
+  readonly timeOrdered?: (context: ProcessorContextImpl) => boolean
 }
 
 /** Kafka's default segment interval: half the retention, at least a minute. */
@@ -142,6 +149,7 @@ export class WindowStoreBuilder<K, V> implements StoreBuilder<MeteredWindowStore
       s.segmentInterval,
       storeKeyTimestamp,
       s.openSegment,
+      s.timeOrdered,
     )
     let store: BytesStore = segments
     if (this.#logging) store = new ChangeLoggingBytesStore(store, this.timestamped)
