@@ -41,7 +41,14 @@ export { EmitStrategy } from './kstream/emit-strategy.ts'
 export { SessionWindows } from './kstream/session-windows.ts'
 export { SlidingWindows } from './kstream/sliding-windows.ts'
 export { Suppressed, BufferConfig } from './kstream/suppressed.ts'
-export { KTable, KGroupedStream, TimeWindowedKStream } from './kstream/ktable.ts'
+export {
+  KTable,
+  KGroupedStream,
+  TimeWindowedKStream,
+  SlidingWindowedKStream,
+  SessionWindowedKStream,
+} from './kstream/ktable.ts'
+export type { Merger } from './kstream/internals/kstream-session-window-aggregate.ts'
 export { GlobalKTable } from './kstream/global-ktable.ts'
 export type { Initializer, Aggregator, Reducer } from './kstream/internals/kstream-aggregate.ts'
 export type { Change } from './kstream/internals/change.ts'

@@ -1,6 +1,8 @@
 export { Stores, type KeyValueStoreSupplierBuilder } from './stores.ts'
 export type { WindowStore, ReadOnlyWindowStore, TimestampedWindowStore, WindowStoreIterator } from './window-store.ts'
 export type { WindowBytesStoreSupplier } from './internals/window-store-builder.ts'
+export type { SessionStore, ReadOnlySessionStore } from './session-store.ts'
+export type { SessionBytesStoreSupplier } from './internals/session-store-builder.ts'
 export type { KeyValueStore, ReadOnlyKeyValueStore, TimestampedKeyValueStore } from './key-value-store.ts'
 export { type KeyValueIterator, InvalidStateStoreException } from './key-value-iterator.ts'
 export { ValueAndTimestamp } from './value-and-timestamp.ts'

@@ -7,6 +7,12 @@ import {
 } from './internals/key-value-store-builder.ts'
 import type { ValueAndTimestamp } from './value-and-timestamp.ts'
 import {
+  inMemorySessionSupplier,
+  persistentSessionSupplier,
+  SessionStoreBuilder,
+  type SessionBytesStoreSupplier,
+} from './internals/session-store-builder.ts'
+import {
   persistentVersionedSupplier,
   VersionedKeyValueStoreBuilder,
   type VersionedBytesStoreSupplier,
@@ -123,6 +129,20 @@ export const Stores = {
     valueSerde?: Serde<V>,
   ): VersionedKeyValueStoreBuilder<K, V> {
     return new VersionedKeyValueStoreBuilder<K, V>(supplier, keySerde, valueSerde)
+  },
+  /** A session store on disk, segmented by session end time. */
+  persistentSessionStore(name: string, retentionPeriod: Duration | number): SessionBytesStoreSupplier {
+    return persistentSessionSupplier(name, toMillis(retentionPeriod, 'retentionPeriod'))
+  },
+  inMemorySessionStore(name: string, retentionPeriod: Duration | number): SessionBytesStoreSupplier {
+    return inMemorySessionSupplier(name, toMillis(retentionPeriod, 'retentionPeriod'))
+  },
+  sessionStoreBuilder<K, V>(
+    supplier: SessionBytesStoreSupplier,
+    keySerde?: Serde<K>,
+    valueSerde?: Serde<V>,
+  ): SessionStoreBuilder<K, V> {
+    return new SessionStoreBuilder<K, V>(supplier, keySerde, valueSerde)
   },
   keyValueStoreBuilder<K, V>(
     supplier: KeyValueBytesStoreSupplier,

@@ -7,6 +7,8 @@ import { toMillis, type Duration } from '../kstream/duration.ts'
 import type { StateStore } from '../processor/api/processor.ts'
 import { MeteredKeyValueStore } from '../state/internals/metered-key-value-store.ts'
 import { MeteredWindowStore } from '../state/internals/metered-window-store.ts'
+import { MeteredSessionStore } from '../state/internals/metered-session-store.ts'
+import type { SessionStore } from '../state/session-store.ts'
 import { MeteredVersionedKeyValueStore } from '../state/internals/versioned-store.ts'
 import type { VersionedKeyValueStore } from '../state/versioned-key-value-store.ts'
 import { PullIterator, type KeyValueIterator } from '../state/key-value-iterator.ts'
@@ -211,6 +213,11 @@ export class TopologyTestDriver {
     return store instanceof MeteredWindowStore && store.timestamped
       ? (store as TimestampedWindowStore<K, V>)
       : undefined
+  }
+
+  getSessionStore<K, V>(name: string): SessionStore<K, V> | undefined {
+    const store = this.getStateStore(name)
+    return store instanceof MeteredSessionStore ? (store as SessionStore<K, V>) : undefined
   }
 
   getVersionedKeyValueStore<K, V>(name: string): VersionedKeyValueStore<K, V> | undefined {

@@ -98,25 +98,20 @@ function run(name: string, scenario: Scenario): { describe: string; output: stri
 }
 
 /** Golden scenarios whose operators are not built yet; each must leave this list when they are. */
-const pending = new Set([
-  'session-count',
-  'session-count-cached',
-  'session-aggregate',
-  'session-reduce',
-])
+const pending = new Set([])
 
 describe('golden scenarios from Java Kafka Streams', () => {
   const names = readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort()
-  test('every golden scenario has a TypeScript twin or is listed as pending', () => {
-    const missing = names.filter((name) => !topologies[name] && !statefulTopologies[name] && !pending.has(name))
-    assert.deepEqual(missing, [])
-    const stale = [...pending].filter((name) => topologies[name] || statefulTopologies[name] || !names.includes(name))
-    assert.deepEqual(stale, [], 'pending scenarios that now have a topology (or no directory)')
+  test('every golden scenario has a TypeScript twin', () => {
+    assert.deepEqual(
+      names.filter((name) => !topologies[name] && !statefulTopologies[name]),
+      [],
+    )
   })
-  for (const name of names.filter((n) => !pending.has(n))) {
+  for (const name of names) {
     test(name, () => {
       const scenario = JSON.parse(readFileSync(join(dir, name, 'scenario.json'), 'utf8')) as Scenario
       const result = run(name, scenario)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import {
   EmitStrategy,
+  Headers,
   Materialized,
   Named,
   Serdes,
@@ -11,7 +12,7 @@ import {
   type Windowed,
 } from '../../src/index.ts'
 import type { SessionStore } from '../../src/state/session-store.ts'
-import { TopologyTestDriver } from '../../src/test-utils/index.ts'
+import { TestRecord, TopologyTestDriver } from '../../src/test-utils/index.ts'
 
 // Session-window aggregations beyond the golden scenarios: names and stores, emit-final, and the checks
 // Kafka makes when the topology is built.
@@ -95,39 +96,56 @@ function emitFinalTopology(materialized?: Materialized<string, number>): Topolog
   return builder.build()
 }
 
-test('emit-final forwards each closed session once, at most once a second of wall-clock time', (t) => {
-  const { driver, pipe, read } = drive(t, emitFinalTopology())
+const EMIT_INTERVAL = '__emit.interval.ms.kstreams.windowed.aggregation__'
+
+test('emit-final forwards each closed session once, with the headers of the record that closed it', (t) => {
+  const driver = new TopologyTestDriver(emitFinalTopology(), config, 0)
+  t.after(() => driver.close())
+  const input = driver.createInputTopic('input', Serdes.String(), Serdes.String())
+  const output = driver.createOutputTopic('output', Serdes.String(), Serdes.Long())
+  input.pipeInput('a', 'x', 0)
+  input.pipeInput('a', 'x', 50)
+  input.pipeInput('b', 'x', 120)
+  assert.equal(output.getQueueSize(), 0)
+  // closes everything ending before 300 - 100; the on-disk store still holds the sessions past retention
+  input.pipeInput(new TestRecord('a', 'x', new Headers([['h', 'v']]), 300))
+  const closed = output.readRecordsToList()
+  assert.deepEqual(
+    closed.map((r) => `${r.key}=${r.value}@${r.timestamp}`),
+    ['a@0/50=2@50', 'b@120/120=1@120'],
+  )
+  assert.deepEqual(
+    closed.map((r) => r.headers.toArray().map((h) => `${h.key}=${String(h.value)}`)),
+    [['h=v'], ['h=v']],
+  )
+  input.pipeInput('a', 'x', 310)
+  input.pipeInput('a', 'x', 600)
+  assert.deepEqual(
+    output.readRecordsToList().map((r) => `${r.key}=${r.value}@${r.timestamp}`),
+    ['a@300/310=2@310'],
+  )
+})
+
+test('emit-final looks for closed sessions at most once per emit interval of wall-clock time', (t) => {
+  const { driver, pipe, read } = drive(t, emitFinalTopology(), { [EMIT_INTERVAL]: 1000 })
   pipe('a', 'x', 0)
-  pipe('a', 'x', 50)
-  pipe('b', 'x', 120)
+  pipe('a', 'x', 300)
   assert.deepEqual(read(), [])
   driver.advanceWallClockTime(1000)
-  // closes everything ending before 300 - 100; the on-disk store still holds the sessions past retention
-  pipe('a', 'x', 300)
-  assert.deepEqual(read(), ['a@0/50=2@50', 'b@120/120=1@120'])
-  pipe('a', 'x', 310)
-  driver.advanceWallClockTime(1000)
-  pipe('a', 'x', 600)
-  assert.deepEqual(read(), ['a@300/310=2@310'])
+  pipe('b', 'x', 310)
+  assert.deepEqual(read(), ['a@0/0=1@0'])
 })
 
 test('emit-final on the in-memory store loses sessions past retention, as Kafka does', (t) => {
-  const { driver, pipe, read } = drive(t, emitFinalTopology(), { defaultDslStore: 'in_memory' })
+  const { pipe, read } = drive(t, emitFinalTopology(), { defaultDslStore: 'in_memory' })
   pipe('a', 'x', 0)
   pipe('a', 'x', 50)
-  driver.advanceWallClockTime(1000)
   pipe('a', 'x', 300)
   assert.deepEqual(read(), [])
-  const kept = drive(
-    t,
-    emitFinalTopology(Materialized.with<string, number>(Serdes.String(), Serdes.Long()).withRetention(1000)),
-    {
-      defaultDslStore: 'in_memory',
-    },
-  )
+  const longer = Materialized.with<string, number>(Serdes.String(), Serdes.Long()).withRetention(1000)
+  const kept = drive(t, emitFinalTopology(longer), { defaultDslStore: 'in_memory' })
   kept.pipe('a', 'x', 0)
   kept.pipe('a', 'x', 50)
-  kept.driver.advanceWallClockTime(1000)
   kept.pipe('a', 'x', 300)
   assert.deepEqual(kept.read(), ['a@0/50=2@50'])
 })

@@ -1,4 +1,3 @@
-import { Headers } from '../../header/headers.ts'
 import type { Processor, ProcessorContext } from '../../processor/api/processor.ts'
 import { Record } from '../../processor/api/record.ts'
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
@@ -8,13 +7,11 @@ import type { KeyValue } from '../key-value.ts'
 import type { SessionWindows } from '../session-windows.ts'
 import { Window, Windowed } from '../windowed.ts'
 import { change, type Change } from './change.ts'
+import { emitIntervalMs } from './emit-interval.ts'
 import type { AggregateSupplier, Aggregator } from './kstream-aggregate.ts'
 
 /** Combines the aggregates of two sessions being merged into one (Kafka `Merger`). */
 export type Merger<K, VA> = (aggKey: K, aggOne: VA, aggTwo: VA) => VA
-
-/** How often emit-final looks for closed sessions, in wall-clock ms (Kafka's internal default). */
-const EMIT_INTERVAL_MS = 1000
 
 /**
  * Kafka `KStreamSessionWindowAggregate`. A record of key k at time t looks up k's sessions overlapping
@@ -26,9 +23,10 @@ const EMIT_INTERVAL_MS = 1000
  * session is put and forwarded. Every output is stamped with its session's end and carries no headers
  * (a new record, as in Kafka); with a cache, the cache forwards on flush instead, with the headers of
  * the write it keeps, and a remove followed by a put of the same session collapses to one update. Null
- * keys are dropped; null values are aggregated. With `onWindowClose`, nothing is forwarded on update: at
- * most once a second of wall-clock time, sessions that ended since the last emit and before stream time
- * - gap - grace are read back from the store and forwarded, by end time.
+ * keys are dropped; null values are aggregated. With `onWindowClose`, nothing is forwarded on update:
+ * after a record (throttled by the emit interval, a second of wall-clock time by default), sessions that
+ * ended since the last emit and before stream time - gap - grace are read back from the store and
+ * forwarded by end time, with the triggering record's headers.
  */
 export function kstreamSessionWindowAggregate<K, V, VA>(
   windows: SessionWindows,
@@ -49,6 +47,7 @@ export function kstreamSessionWindowAggregate<K, V, VA>(
       let observedStreamTime = -1
       let lastEmitWindowCloseTime = -1
       let nextTimeToEmit = 0
+      let emitInterval = 0
       const emitFinal = emitStrategy.type === 'ON_WINDOW_CLOSE'
       const gap = windows.gapMs
       const grace = windows.graceMs
@@ -60,11 +59,11 @@ export function kstreamSessionWindowAggregate<K, V, VA>(
         )
       }
 
-      const maybeForwardFinalResult = (windowCloseTime: number): void => {
+      const maybeForwardFinalResult = (record: Record<K, V>, windowCloseTime: number): void => {
         if (!emitFinal) return
         const now = internal.currentSystemTimeMs()
         if (now < nextTimeToEmit) return
-        nextTimeToEmit = now + EMIT_INTERVAL_MS
+        nextTimeToEmit = now + emitInterval
         if (lastEmitWindowCloseTime !== -1 && lastEmitWindowCloseTime >= windowCloseTime) return
         // session bounds are inclusive: a session ending at windowCloseTime - 1 is the last closed one
         const upper = windowCloseTime - 1
@@ -76,8 +75,8 @@ export function kstreamSessionWindowAggregate<K, V, VA>(
         try {
           while (closed.hasNext()) {
             const { key, value } = closed.next()
-            // as for time windows, Kafka 4.4 emits final results without the triggering record's headers
-            context.forward(new Record(key, change(value, null), key.window.end, new Headers()))
+            // with the triggering record's headers, as in Kafka
+            context.forward(record.withKey(key).withValue(change(value, null)).withTimestamp(key.window.end))
           }
         } finally {
           closed.close()
@@ -90,6 +89,7 @@ export function kstreamSessionWindowAggregate<K, V, VA>(
           context = c
           internal = c as unknown as ProcessorContextImpl
           store = c.getStateStore<MeteredSessionStore<K, VA>>(storeName)
+          emitInterval = emitIntervalMs(c)
           if (emitFinal) return
           // Kafka `SessionCacheFlushListener`: forwards from this node, stamped with the session's end
           const owner = internal.currentNode
@@ -144,7 +144,7 @@ export function kstreamSessionWindowAggregate<K, V, VA>(
             store.put(sessionKey, agg)
             maybeForwardUpdate(sessionKey, null, agg)
           }
-          maybeForwardFinalResult(windowCloseTime)
+          maybeForwardFinalResult(record, windowCloseTime)
         },
       }
     },

@@ -1,7 +1,7 @@
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
-import type { StoreBuilder } from '../../processor/state-store.ts'
 import type { Serde } from '../../serde/serde.ts'
 import type { ValueAndTimestamp } from '../value-and-timestamp.ts'
+import { AbstractStoreBuilder } from './abstract-store-builder.ts'
 import type { BytesEngine } from './bytes-engine.ts'
 import { EngineBytesStore, type BytesStore } from './bytes-store.ts'
 import { CachingBytesStore } from './caching-bytes-store.ts'
@@ -30,15 +30,11 @@ export function persistentSupplier(name: string): KeyValueBytesStoreSupplier {
  * Kafka `KeyValueStoreBuilder` / `TimestampedKeyValueStoreBuilder`: engine -> change-logging ->
  * caching -> metered, the layers Kafka stacks. Logging is on and caching off by default, as in Kafka.
  */
-export class KeyValueStoreBuilder<K, V> implements StoreBuilder<MeteredKeyValueStore<K, V>> {
-  readonly name: string
+export class KeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredKeyValueStore<K, V>> {
   readonly supplier: KeyValueBytesStoreSupplier
   readonly #keySerde: Serde<K> | undefined
   readonly #valueSerde: Serde<unknown> | undefined
   readonly timestamped: boolean
-  #caching = false
-  #logging = true
-  #logConfig: Record<string, string> = {}
 
   constructor(
     supplier: KeyValueBytesStoreSupplier,
@@ -46,52 +42,19 @@ export class KeyValueStoreBuilder<K, V> implements StoreBuilder<MeteredKeyValueS
     valueSerde: Serde<unknown> | undefined,
     timestamped: boolean,
   ) {
-    this.name = supplier.name
+    super(supplier.name)
     this.supplier = supplier
     this.#keySerde = keySerde
     this.#valueSerde = valueSerde
     this.timestamped = timestamped
   }
 
-  withCachingEnabled(): this {
-    this.#caching = true
-    return this
-  }
-
-  withCachingDisabled(): this {
-    this.#caching = false
-    return this
-  }
-
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.#logging = true
-    this.#logConfig = { ...config }
-    return this
-  }
-
-  withLoggingDisabled(): this {
-    this.#logging = false
-    return this
-  }
-
-  cachingEnabled(): boolean {
-    return this.#caching
-  }
-
-  loggingEnabled(): boolean {
-    return this.#logging
-  }
-
-  logConfig(): { readonly [key: string]: string } {
-    return this.#logConfig
-  }
-
   build(): MeteredKeyValueStore<K, V> {
     let store: BytesStore = new EngineBytesStore(this.name, this.supplier.persistent, (context) =>
       this.supplier.open(context),
     )
-    if (this.#logging) store = new ChangeLoggingBytesStore(store, this.timestamped)
-    if (this.#caching) store = new CachingBytesStore(store)
+    if (this.logging) store = new ChangeLoggingBytesStore(store, this.timestamped)
+    if (this.caching) store = new CachingBytesStore(store)
     const wrap = this.timestamped
       ? (serde: Serde<unknown>) => timestampedSerde(serde) as unknown as Serde<V>
       : undefined

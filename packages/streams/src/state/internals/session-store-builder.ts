@@ -1,8 +1,8 @@
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
-import type { StoreBuilder } from '../../processor/state-store.ts'
 import type { Serde } from '../../serde/serde.ts'
+import { AbstractStoreBuilder } from './abstract-store-builder.ts'
 import type { BytesStore } from './bytes-store.ts'
-import { CachingBytesStore } from './caching-bytes-store.ts'
+import { SessionCachingBytesStore } from './session-caching-bytes-store.ts'
 import { ChangeLoggingBytesStore } from './change-logging-bytes-store.ts'
 import { InMemoryBytesEngine } from './in-memory-bytes-engine.ts'
 import { MeteredSessionStore, type SessionStoreKind } from './metered-session-store.ts'
@@ -81,52 +81,23 @@ export function dslSessionSupplier(name: string, retentionMs: number, timeOrdere
  * caching -> metered. Session values are not timestamped: the changelog gets the aggregate as stored,
  * with the current record's timestamp.
  */
-export class SessionStoreBuilder<K, AGG> implements StoreBuilder<MeteredSessionStore<K, AGG>> {
-  readonly name: string
+export class SessionStoreBuilder<K, AGG> extends AbstractStoreBuilder<MeteredSessionStore<K, AGG>> {
   readonly supplier: SessionBytesStoreSupplier
   readonly #keySerde: Serde<K> | undefined
   readonly #valueSerde: Serde<AGG> | undefined
-  #caching = false
-  #logging = true
-  #logConfig: Record<string, string> = {}
 
   constructor(supplier: SessionBytesStoreSupplier, keySerde: Serde<K> | undefined, valueSerde: Serde<AGG> | undefined) {
-    this.name = supplier.name
+    super(supplier.name)
     this.supplier = supplier
     this.#keySerde = keySerde
     this.#valueSerde = valueSerde
   }
 
-  withCachingEnabled(): this {
-    this.#caching = true
-    return this
-  }
-
-  withCachingDisabled(): this {
-    this.#caching = false
-    return this
-  }
-
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.#logging = true
-    this.#logConfig = { ...config }
-    return this
-  }
-
-  withLoggingDisabled(): this {
-    this.#logging = false
-    return this
-  }
-
-  loggingEnabled(): boolean {
-    return this.#logging
-  }
-
-  logConfig(): { readonly [key: string]: string } {
+  override logConfig(): { readonly [key: string]: string } {
     return {
       'cleanup.policy': 'compact,delete',
       'retention.ms': String(this.supplier.retentionPeriod + 86_400_000),
-      ...this.#logConfig,
+      ...this.topicConfig,
     }
   }
 
@@ -140,13 +111,13 @@ export class SessionStoreBuilder<K, AGG> implements StoreBuilder<MeteredSessionS
       s.openSegment,
     )
     let store: BytesStore = segments
-    if (this.#logging) store = new ChangeLoggingBytesStore(store, false)
-    if (this.#caching) store = new CachingBytesStore(store)
+    if (this.logging) store = new ChangeLoggingBytesStore(store, false)
+    if (this.caching) store = new SessionCachingBytesStore(store)
     return new MeteredSessionStore<K, AGG>(
       store,
       segments,
       (context) => s.kindAt(context),
-      this.#caching,
+      this.caching,
       this.#keySerde,
       this.#valueSerde,
     )

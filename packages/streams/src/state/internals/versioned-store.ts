@@ -1,6 +1,6 @@
 import { Headers } from '../../header/headers.ts'
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
-import type { ManagedStateStore, StoreBuilder } from '../../processor/state-store.ts'
+import type { ManagedStateStore } from '../../processor/state-store.ts'
 import type { Serde } from '../../serde/serde.ts'
 import { InvalidStateStoreException } from '../key-value-iterator.ts'
 import {
@@ -9,6 +9,7 @@ import {
   type VersionedKeyValueStore,
   type VersionedRecord,
 } from '../versioned-key-value-store.ts'
+import { AbstractStoreBuilder } from './abstract-store-builder.ts'
 import type { BytesEngine } from './bytes-engine.ts'
 
 /** Where a versioned store keeps its bytes (Kafka `VersionedBytesStoreSupplier`). */
@@ -179,41 +180,28 @@ export class MeteredVersionedKeyValueStore<K, V> implements VersionedKeyValueSto
 }
 
 /** Kafka `VersionedKeyValueStoreBuilder`: logging on by default; versioned stores never cache. */
-export class VersionedKeyValueStoreBuilder<K, V> implements StoreBuilder<MeteredVersionedKeyValueStore<K, V>> {
-  readonly name: string
+export class VersionedKeyValueStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredVersionedKeyValueStore<K, V>> {
   readonly #supplier: VersionedBytesStoreSupplier
   readonly #keySerde: Serde<K> | undefined
   readonly #valueSerde: Serde<V> | undefined
-  #logging = true
-  #logConfig: Record<string, string> = {}
 
   constructor(supplier: VersionedBytesStoreSupplier, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined) {
-    this.name = supplier.name
+    super(supplier.name)
     this.#supplier = supplier
     this.#keySerde = keySerde
     this.#valueSerde = valueSerde
   }
 
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.#logging = true
-    this.#logConfig = { ...config }
-    return this
+  /** Versioned stores never cache (as in Kafka). */
+  override withCachingEnabled(): this {
+    throw new TypeError(`versioned store ${this.name} cannot be cached`)
   }
 
-  withLoggingDisabled(): this {
-    this.#logging = false
-    return this
-  }
-
-  loggingEnabled(): boolean {
-    return this.#logging
-  }
-
-  logConfig(): { readonly [key: string]: string } {
-    return { 'min.compaction.lag.ms': String(this.#supplier.historyRetentionMs + 86_400_000), ...this.#logConfig }
+  override logConfig(): { readonly [key: string]: string } {
+    return { 'min.compaction.lag.ms': String(this.#supplier.historyRetentionMs + 86_400_000), ...this.topicConfig }
   }
 
   build(): MeteredVersionedKeyValueStore<K, V> {
-    return new MeteredVersionedKeyValueStore<K, V>(this.#supplier, this.#keySerde, this.#valueSerde, this.#logging)
+    return new MeteredVersionedKeyValueStore<K, V>(this.#supplier, this.#keySerde, this.#valueSerde, this.logging)
   }
 }

@@ -1,7 +1,7 @@
-import type { StoreBuilder } from '../../processor/state-store.ts'
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
 import type { Serde } from '../../serde/serde.ts'
 import type { ValueAndTimestamp } from '../value-and-timestamp.ts'
+import { AbstractStoreBuilder } from './abstract-store-builder.ts'
 import type { BytesStore } from './bytes-store.ts'
 import { CachingBytesStore } from './caching-bytes-store.ts'
 import { ChangeLoggingBytesStore } from './change-logging-bytes-store.ts'
@@ -83,15 +83,11 @@ export function inMemoryWindowSupplier(
  * Kafka `WindowStoreBuilder` / `TimestampedWindowStoreBuilder`: segments -> change-logging (compact,delete
  * with the store's retention) -> caching -> metered.
  */
-export class WindowStoreBuilder<K, V> implements StoreBuilder<MeteredWindowStore<K, V>> {
-  readonly name: string
+export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredWindowStore<K, V>> {
   readonly supplier: WindowBytesStoreSupplier
   readonly #keySerde: Serde<K> | undefined
   readonly #valueSerde: Serde<unknown> | undefined
   readonly timestamped: boolean
-  #caching = false
-  #logging = true
-  #logConfig: Record<string, string> = {}
 
   constructor(
     supplier: WindowBytesStoreSupplier,
@@ -99,44 +95,24 @@ export class WindowStoreBuilder<K, V> implements StoreBuilder<MeteredWindowStore
     valueSerde: Serde<unknown> | undefined,
     timestamped: boolean,
   ) {
-    this.name = supplier.name
+    super(supplier.name)
     this.supplier = supplier
     this.#keySerde = keySerde
     this.#valueSerde = valueSerde
     this.timestamped = timestamped
   }
 
-  withCachingEnabled(): this {
+  override withCachingEnabled(): this {
     // Kafka ignores caching for stores that keep duplicates
-    this.#caching = !this.supplier.retainDuplicates
+    this.caching = !this.supplier.retainDuplicates
     return this
   }
 
-  withCachingDisabled(): this {
-    this.#caching = false
-    return this
-  }
-
-  withLoggingEnabled(config: Record<string, string> = {}): this {
-    this.#logging = true
-    this.#logConfig = { ...config }
-    return this
-  }
-
-  withLoggingDisabled(): this {
-    this.#logging = false
-    return this
-  }
-
-  loggingEnabled(): boolean {
-    return this.#logging
-  }
-
-  logConfig(): { readonly [key: string]: string } {
+  override logConfig(): { readonly [key: string]: string } {
     return {
       'cleanup.policy': 'compact,delete',
       'retention.ms': String(this.supplier.retentionPeriod + 86_400_000),
-      ...this.#logConfig,
+      ...this.topicConfig,
     }
   }
 
@@ -152,8 +128,8 @@ export class WindowStoreBuilder<K, V> implements StoreBuilder<MeteredWindowStore
       s.timeOrdered,
     )
     let store: BytesStore = segments
-    if (this.#logging) store = new ChangeLoggingBytesStore(store, this.timestamped)
-    if (this.#caching) store = new CachingBytesStore(store)
+    if (this.logging) store = new ChangeLoggingBytesStore(store, this.timestamped)
+    if (this.caching) store = new CachingBytesStore(store)
     const wrap = this.timestamped
       ? (serde: Serde<unknown>) => timestampedSerde(serde) as unknown as Serde<V>
       : undefined
