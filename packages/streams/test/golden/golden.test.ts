@@ -97,9 +97,6 @@ function run(name: string, scenario: Scenario): { describe: string; output: stri
   }
 }
 
-/** Golden scenarios whose operators are not built yet; each must leave this list when they are. */
-const pending = new Set([])
-
 describe('golden scenarios from Java Kafka Streams', () => {
   const names = readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
