@@ -1,4 +1,5 @@
 import { Serdes } from '../../serde/serdes.ts'
+import type { StoreBuilder } from '../../processor/state-store.ts'
 import type { Serde } from '../../serde/serde.ts'
 import type { Grouped } from '../grouped.ts'
 import { Materialized } from '../materialized.ts'
@@ -164,22 +165,30 @@ export class KGroupedStreamImpl<K, V> {
     valueSerde: Serde<VA> | undefined,
   ): KTableImpl<K, VA> {
     const keySerde = materialized?.keySerde ?? this.keySerde
+    const store = timestampedKeyValueStore(storeName, materialized, keySerde, valueSerde)
+    return this.aggregateInto<K, VA>(name, storeName, store, supplier, keySerde, valueSerde, materialized?.storeName)
+  }
+
+  /**
+   * Adds an aggregation processor with its store below this stream (or its repartition topic) and
+   * returns its table (Kafka `GroupedStreamAggregateBuilder.build`); windowed aggregations use it too.
+   */
+  aggregateInto<KOut, VA>(
+    name: string,
+    storeName: string,
+    store: StoreBuilder,
+    supplier: AggregateSupplier<K, V, KOut, VA>,
+    keySerde: Serde<KOut> | undefined,
+    valueSerde: Serde<VA> | undefined,
+    queryableStoreName: string | undefined,
+  ): KTableImpl<KOut, VA> {
     const { parent, sourceNodes } = this.aggregationParent(storeName)
     const node = new GraphNode(name, (builder, parents) => {
       builder.addProcessor(name, supplier, parents)
-      builder.addStateStore(timestampedKeyValueStore(storeName, materialized, keySerde, valueSerde), [name])
+      builder.addStateStore(store, [name])
     })
     this.builder.addGraphNode(parent, node)
-    return new KTableImpl<K, VA>(
-      name,
-      keySerde,
-      valueSerde,
-      sourceNodes,
-      materialized?.storeName,
-      supplier,
-      node,
-      this.builder,
-    )
+    return new KTableImpl<KOut, VA>(name, keySerde, valueSerde, sourceNodes, queryableStoreName, supplier, node, this.builder)
   }
 }
 

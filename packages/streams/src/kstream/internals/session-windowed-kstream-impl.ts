@@ -1,4 +1,5 @@
 import type { Serde } from '../../serde/serde.ts'
+import type { KTableImpl } from './ktable-impl.ts'
 import { Serdes } from '../../serde/serdes.ts'
 import {
   dslSessionSupplier,
@@ -12,12 +13,10 @@ import type { Materialized } from '../materialized.ts'
 import type { Named } from '../named.ts'
 import type { SessionWindows } from '../session-windows.ts'
 import type { Windowed } from '../windowed.ts'
-import { GraphNode } from './graph/graph-node.ts'
 import { AGGREGATE_NAME, split, type KGroupedStreamImpl } from './kgrouped-stream-impl.ts'
 import type { AggregateSupplier, Aggregator, Initializer, Reducer } from './kstream-aggregate.ts'
 import { nameOf } from './kstream-impl.ts'
 import { kstreamSessionWindowAggregate, type Merger } from './kstream-session-window-aggregate.ts'
-import { KTableImpl } from './ktable-impl.ts'
 
 const REDUCE_NAME = 'KSTREAM-REDUCE-'
 
@@ -134,22 +133,7 @@ export class SessionWindowedKStreamImpl<K, V> {
       valueSerde,
       this.#emitStrategy,
     )
-    const { parent, sourceNodes } = grouped.aggregationParent(storeName)
-    const node = new GraphNode(name, (topology, parents) => {
-      topology.addProcessor(name, supplier, parents)
-      topology.addStateStore(storeBuilder, [name])
-    })
-    grouped.builder.addGraphNode(parent, node)
-    const table = new KTableImpl<Windowed<K>, VA>(
-      name,
-      undefined,
-      valueSerde,
-      sourceNodes,
-      materialized?.storeName,
-      supplier,
-      node,
-      grouped.builder,
-    )
+    const table = grouped.aggregateInto<Windowed<K>, VA>(name, storeName, storeBuilder, supplier, undefined, valueSerde, materialized?.storeName)
     // a session closes once stream time passes its end by the gap plus the grace period
     table.windowCloseDelayMs = this.#windows.gapMs + this.#windows.graceMs
     return table

@@ -1,4 +1,5 @@
 import type { Serde } from '../../serde/serde.ts'
+import type { KTableImpl } from './ktable-impl.ts'
 import { Serdes } from '../../serde/serdes.ts'
 import type { WindowStoreBuilder } from '../../state/internals/window-store-builder.ts'
 import { EmitStrategy } from '../emit-strategy.ts'
@@ -6,12 +7,10 @@ import type { Materialized } from '../materialized.ts'
 import type { Named } from '../named.ts'
 import type { SlidingWindows } from '../sliding-windows.ts'
 import type { Windowed } from '../windowed.ts'
-import { GraphNode } from './graph/graph-node.ts'
 import { AGGREGATE_NAME, split, type KGroupedStreamImpl } from './kgrouped-stream-impl.ts'
 import type { AggregateSupplier, Aggregator, Initializer, Reducer } from './kstream-aggregate.ts'
 import { nameOf } from './kstream-impl.ts'
 import { kstreamSlidingWindowAggregate } from './kstream-sliding-window-aggregate.ts'
-import { KTableImpl } from './ktable-impl.ts'
 import { dslWindowStore } from './materialize.ts'
 
 const REDUCE_NAME = 'KSTREAM-REDUCE-'
@@ -115,22 +114,7 @@ export class SlidingWindowedKStreamImpl<K, V> {
       valueSerde,
       this.#emitStrategy,
     )
-    const { parent, sourceNodes } = grouped.aggregationParent(storeName)
-    const node = new GraphNode(name, (topology, parents) => {
-      topology.addProcessor(name, supplier, parents)
-      topology.addStateStore(storeBuilder, [name])
-    })
-    grouped.builder.addGraphNode(parent, node)
-    const table = new KTableImpl<Windowed<K>, VA>(
-      name,
-      undefined,
-      valueSerde,
-      sourceNodes,
-      materialized?.storeName,
-      supplier,
-      node,
-      grouped.builder,
-    )
+    const table = grouped.aggregateInto<Windowed<K>, VA>(name, storeName, storeBuilder, supplier, undefined, valueSerde, materialized?.storeName)
     // Kafka's grace search gives a sliding aggregation's grace as is (GraphGraceSearchUtil)
     table.windowCloseDelayMs = this.windows.graceMs
     return table
