@@ -188,7 +188,16 @@ export class KGroupedStreamImpl<K, V> {
       builder.addStateStore(store, [name])
     })
     this.builder.addGraphNode(parent, node)
-    return new KTableImpl<KOut, VA>(name, keySerde, valueSerde, sourceNodes, queryableStoreName, supplier, node, this.builder)
+    return new KTableImpl<KOut, VA>(
+      name,
+      keySerde,
+      valueSerde,
+      sourceNodes,
+      queryableStoreName,
+      supplier,
+      node,
+      this.builder,
+    )
   }
 }
 

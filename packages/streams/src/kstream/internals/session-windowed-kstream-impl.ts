@@ -133,7 +133,15 @@ export class SessionWindowedKStreamImpl<K, V> {
       valueSerde,
       this.#emitStrategy,
     )
-    const table = grouped.aggregateInto<Windowed<K>, VA>(name, storeName, storeBuilder, supplier, undefined, valueSerde, materialized?.storeName)
+    const table = grouped.aggregateInto<Windowed<K>, VA>(
+      name,
+      storeName,
+      storeBuilder,
+      supplier,
+      undefined,
+      valueSerde,
+      materialized?.storeName,
+    )
     // a session closes once stream time passes its end by the gap plus the grace period
     table.windowCloseDelayMs = this.#windows.gapMs + this.#windows.graceMs
     return table

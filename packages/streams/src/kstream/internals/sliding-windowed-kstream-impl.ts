@@ -114,7 +114,15 @@ export class SlidingWindowedKStreamImpl<K, V> {
       valueSerde,
       this.#emitStrategy,
     )
-    const table = grouped.aggregateInto<Windowed<K>, VA>(name, storeName, storeBuilder, supplier, undefined, valueSerde, materialized?.storeName)
+    const table = grouped.aggregateInto<Windowed<K>, VA>(
+      name,
+      storeName,
+      storeBuilder,
+      supplier,
+      undefined,
+      valueSerde,
+      materialized?.storeName,
+    )
     // Kafka's grace search gives a sliding aggregation's grace as is (GraphGraceSearchUtil)
     table.windowCloseDelayMs = this.windows.graceMs
     return table

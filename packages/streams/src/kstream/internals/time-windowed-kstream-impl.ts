@@ -110,7 +110,15 @@ export class TimeWindowedKStreamImpl<K, V> {
       valueSerde,
       this.#emitStrategy,
     )
-    const table = grouped.aggregateInto<Windowed<K>, VA>(name, storeName, storeBuilder, supplier, undefined, valueSerde, materialized?.storeName)
+    const table = grouped.aggregateInto<Windowed<K>, VA>(
+      name,
+      storeName,
+      storeBuilder,
+      supplier,
+      undefined,
+      valueSerde,
+      materialized?.storeName,
+    )
     table.windowCloseDelayMs = this.#windows.graceMs
     return table
   }

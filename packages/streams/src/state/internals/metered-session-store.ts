@@ -1,10 +1,10 @@
 import { Window, Windowed } from '../../kstream/windowed.ts'
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
-import type { ManagedStateStore } from '../../processor/state-store.ts'
 import type { Serde } from '../../serde/serde.ts'
 import { InvalidStateStoreException, PullIterator, type KeyValueIterator } from '../key-value-iterator.ts'
 import type { SessionStore } from '../session-store.ts'
-import type { BytesStore, CachedBytesStore } from './bytes-store.ts'
+import type { BytesStore } from './bytes-store.ts'
+import { MeteredStore } from './metered-store.ts'
 import type { TypedFlushListener } from './metered-key-value-store.ts'
 import {
   SESSION_SUFFIX_SIZE,
@@ -35,17 +35,11 @@ const LONG_MAX = Number.MAX_SAFE_INTEGER
  * condition; the segments leave out sessions past retention, while a caching layer above them still
  * returns the ones it holds (as Kafka's cache does).
  */
-export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, ManagedStateStore {
-  readonly name: string
-  readonly #inner: BytesStore
+export class MeteredSessionStore<K, AGG> extends MeteredStore<K, AGG> implements SessionStore<K, AGG> {
   readonly #segments: SessionSegmentedBytesStore
   readonly #kindAt: (context: ProcessorContextImpl) => SessionStoreKind
   readonly #cached: boolean
   #kind: SessionStoreKind = 'lmdb'
-  #keySerde: Serde<K> | undefined
-  #valueSerde: Serde<AGG> | undefined
-  #topic = ''
-  #open = false
 
   constructor(
     inner: BytesStore,
@@ -55,55 +49,28 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Manage
     keySerde: Serde<K> | undefined,
     valueSerde: Serde<AGG> | undefined,
   ) {
-    this.name = inner.name
-    this.#inner = inner
+    super(inner, keySerde, valueSerde)
     this.#segments = segments
     this.#kindAt = kindAt
     this.#cached = cached
-    this.#keySerde = keySerde
-    this.#valueSerde = valueSerde
-  }
-
-  get persistent(): boolean {
-    return this.#inner.persistent
   }
 
   get retentionMs(): number {
     return this.#segments.retentionMs
   }
 
-  init(context: ProcessorContextImpl): void {
-    this.#keySerde ??= context.requireKeySerde(`store ${this.name}`) as Serde<K>
-    this.#valueSerde ??= context.requireValueSerde(`store ${this.name}`) as Serde<AGG>
-    this.#topic = `${context.applicationId}-${this.name}-changelog`
+  override init(context: ProcessorContextImpl): void {
     this.#kind = this.#kindAt(context)
-    this.#inner.init(context)
-    this.#open = true
-  }
-
-  isOpen(): boolean {
-    return this.#open
-  }
-
-  #check(): void {
-    if (!this.#open) throw new InvalidStateStoreException(`Store ${this.name} is currently closed.`)
+    super.init(context)
   }
 
   #key(key: K | null, what = 'key'): Buffer {
     if (key === null || key === undefined) throw new TypeError(`store ${this.name}: ${what} cannot be null`)
-    const bytes = (this.#keySerde as Serde<K>).serializer().serialize(this.#topic, key)
-    if (bytes === null) throw new TypeError(`store ${this.name}: ${what} cannot be null`)
-    return bytes
-  }
-
-  #value(bytes: Buffer | undefined | null): AGG | null {
-    return bytes === undefined || bytes === null
-      ? null
-      : (this.#valueSerde as Serde<AGG>).deserializer().deserialize(this.#topic, bytes)
+    return this.serializeKey(key)
   }
 
   #windowed(storeKey: Buffer): Windowed<K> {
-    const key = (this.#keySerde as Serde<K>).deserializer().deserialize(this.#topic, sessionKeyKey(storeKey)) as K
+    const key = this.deserializeKey(sessionKeyKey(storeKey))
     return new Windowed(key, new Window(sessionKeyStart(storeKey), sessionKeyEnd(storeKey)))
   }
 
@@ -114,22 +81,21 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Manage
   }
 
   put(sessionKey: Windowed<K>, aggregate: AGG | null): void {
-    this.#check()
+    this.check()
     const storeKey = this.#storeKey(sessionKey)
-    const bytes =
-      aggregate === null ? null : (this.#valueSerde as Serde<AGG>).serializer().serialize(this.#topic, aggregate)
-    if (bytes === null) this.#inner.delete(storeKey)
-    else this.#inner.put(storeKey, bytes)
+    const bytes = this.serializeValue(aggregate)
+    if (bytes === null) this.inner.delete(storeKey)
+    else this.inner.put(storeKey, bytes)
   }
 
   remove(sessionKey: Windowed<K>): void {
-    this.#check()
-    this.#inner.delete(this.#storeKey(sessionKey))
+    this.check()
+    this.inner.delete(this.#storeKey(sessionKey))
   }
 
   fetchSession(key: K, sessionStartTime: number, sessionEndTime: number): AGG | null {
-    this.#check()
-    return this.#value(this.#inner.get(toSessionStoreKey(this.#key(key), sessionStartTime, sessionEndTime)))
+    this.check()
+    return this.deserializeValue(this.inner.get(toSessionStoreKey(this.#key(key), sessionStartTime, sessionEndTime)))
   }
 
   findSessions(earliestSessionEndTime: number, latestSessionEndTime: number): KeyValueIterator<Windowed<K>, AGG>
@@ -180,33 +146,21 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Manage
     return this.#findRange(args[0] as K | null, args[1] as K | null, 0, LONG_MAX, true)
   }
 
-  flush(): void {
-    this.#inner.flush()
-  }
-
-  close(): void {
-    if (!this.#open) return
-    this.#open = false
-    this.#inner.close()
-  }
-
   /** Registers the owner's listener on the caching layer: keys arrive as Windowed, values typed. */
   setFlushListener(listener: TypedFlushListener<Windowed<K>, AGG>, sendOldValues: boolean): boolean {
-    const inner = this.#inner as Partial<CachedBytesStore>
-    if (typeof inner.setFlushListener !== 'function') return false
-    return inner.setFlushListener(
+    return this.setBytesFlushListener(
       (key, newValue, oldValue, context) =>
-        listener(this.#windowed(key), this.#value(newValue), this.#value(oldValue), context),
+        listener(this.#windowed(key), this.deserializeValue(newValue), this.deserializeValue(oldValue), context),
       sendOldValues,
     )
   }
 
   /** One key's sessions, by end then start: the order of every Kafka session store. */
   #findKey(key: K, earliestEnd: number, latestStart: number, reverse: boolean): KeyValueIterator<Windowed<K>, AGG> {
-    this.#check()
+    this.check()
     const keyBytes = this.#key(key)
     const [lo, hi] = sessionKeyRange(keyBytes, earliestEnd, latestStart)
-    const inner = this.#inner.range(lo, hi, reverse)
+    const inner = this.inner.range(lo, hi, reverse)
     const length = keyBytes.length + SESSION_SUFFIX_SIZE
     return new PullIterator<Windowed<K>, AGG>(
       this.name,
@@ -216,7 +170,7 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Manage
           // a longer key sharing the prefix sorts in between
           if (storeKey.length !== length) continue
           if (sessionKeyEnd(storeKey) < earliestEnd || sessionKeyStart(storeKey) > latestStart) continue
-          return { key: this.#windowed(storeKey), value: this.#value(value) as AGG }
+          return { key: this.#windowed(storeKey), value: this.deserializeValue(value) as AGG }
         }
         return undefined
       },
@@ -236,13 +190,13 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Manage
     latestStart: number,
     reverse: boolean,
   ): KeyValueIterator<Windowed<K>, AGG> {
-    this.#check()
+    this.check()
     const from = keyFrom === null ? undefined : this.#key(keyFrom, 'keyFrom')
     const to = keyTo === null ? undefined : this.#key(keyTo, 'keyTo')
     if (from && to && Buffer.compare(from, to) > 0)
       return new PullIterator<Windowed<K>, AGG>(this.name, () => undefined)
     const found: { storeKey: Buffer; value: Buffer }[] = []
-    const inner = this.#inner.range(
+    const inner = this.inner.range(
       from === undefined ? undefined : sessionLowerRange(from),
       to === undefined ? undefined : sessionUpperRange(to, latestStart),
     )
@@ -277,7 +231,7 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Manage
    * retention filter; the in-memory store drops expired sessions first.
    */
   #byEndTime(earliestEnd: number, latestEnd: number): KeyValueIterator<Windowed<K>, AGG> {
-    this.#check()
+    this.check()
     if (this.#kind === 'lmdb' || this.#cached) {
       throw new InvalidStateStoreException(
         `Store ${this.name}: findSessions(earliestSessionEndTime, latestSessionEndTime) is not supported by this implementation of SessionStore; ` +
@@ -315,7 +269,7 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Manage
       const entry = found[i++]
       return entry === undefined
         ? undefined
-        : { key: this.#windowed(entry.storeKey), value: this.#value(entry.value) as AGG }
+        : { key: this.#windowed(entry.storeKey), value: this.deserializeValue(entry.value) as AGG }
     })
   }
 }
