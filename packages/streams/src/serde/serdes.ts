@@ -54,11 +54,33 @@ const utf8 = new SimpleSerde<string>(
   (data) => data.toString('utf8'),
 )
 
+/*
+ * JSON drops Sets and Maps silently (they become {}), which would corrupt aggregates kept in stores; they
+ * are written as {"$set": [...]} and {"$map": [[key, value], ...]} and read back as Set and Map.
+ */
+function jsonReplacer(this: unknown, _key: string, value: unknown): unknown {
+  if (value instanceof Set) return { $set: [...(value as Set<unknown>)] }
+  if (value instanceof Map) return { $map: [...(value as Map<unknown, unknown>)] }
+  return value
+}
+
+function jsonReviver(_key: string, value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value)
+    if (keys.length === 1) {
+      const record = value as { $set?: unknown; $map?: unknown }
+      if (Array.isArray(record.$set)) return new Set(record.$set)
+      if (Array.isArray(record.$map)) return new Map(record.$map as [unknown, unknown][])
+    }
+  }
+  return value
+}
+
 const json = new SimpleSerde<unknown>(
   (data, topic) => {
     let text: string | undefined
     try {
-      text = JSON.stringify(data)
+      text = JSON.stringify(data, jsonReplacer)
     } catch (error) {
       throw new SerializationException(`cannot serialize a value for topic ${topic} as JSON`, { cause: error })
     }
@@ -68,7 +90,7 @@ const json = new SimpleSerde<unknown>(
   },
   (data, topic) => {
     try {
-      return JSON.parse(data.toString('utf8')) as unknown
+      return JSON.parse(data.toString('utf8'), jsonReviver) as unknown
     } catch (error) {
       throw new SerializationException(`cannot deserialize ${data.length} bytes from topic ${topic} as JSON`, {
         cause: error,

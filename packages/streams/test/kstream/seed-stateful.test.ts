@@ -5,6 +5,7 @@ import {
   Produced,
   Record,
   Serdes,
+  SessionWindows,
   Stores,
   StreamsBuilder,
   TimeWindows,
@@ -124,5 +125,99 @@ test('Stores.persistentKeyValueStore(...).withCachingEnabled().withLoggingEnable
       { key: 'u1', value: 7 },
       { key: 'u2', value: 1 },
     ],
+  )
+})
+
+interface Click {
+  userId: string
+  page: string
+  timestamp: number
+}
+interface Session {
+  clicks: Click[]
+  duration: number
+  pages: Set<string>
+}
+
+test('user sessions: clicks regrouped by user into 30-minute sessions, as the guide writes it', (t) => {
+  const builder = new StreamsBuilder()
+  const clickStream = builder.stream<string, Click>('user-clicks')
+
+  // 30분 세션 윈도우로 사용자 활동 추적
+  const userSessions = clickStream
+    .groupBy((key, value) => value.userId)
+    .windowedBy(SessionWindows.with(Duration.ofMinutes(30)))
+    .aggregate(
+      (): Session => ({
+        clicks: [],
+        duration: 0,
+        pages: new Set(),
+      }),
+      (userId, click, session) => ({
+        clicks: [...session.clicks, click],
+        duration: click.timestamp - (session.clicks[0]?.timestamp as number) || 0,
+        pages: session.pages.add(click.page),
+      }),
+    )
+  userSessions
+    .toStream()
+    .to('sessions', Produced.with(WindowedSerdes.sessionWindowedSerdeFrom(Serdes.String()), Serdes.JSON<Session>()))
+
+  const driver = new TopologyTestDriver(builder.build(), {
+    applicationId: 'clicks',
+    defaultKeySerde: 'string',
+    defaultValueSerde: 'json',
+  })
+  t.after(() => driver.close())
+  const input = driver.createInputTopic('user-clicks', Serdes.String(), Serdes.JSON<Click>())
+  const minute = 60_000
+  const click = (userId: string, page: string, at: number): void =>
+    input.pipeInput(`device-${userId}`, { userId, page, timestamp: at }, at)
+  click('u1', '/home', 0)
+  click('u1', '/cart', 10 * minute)
+  click('u2', '/home', 12 * minute)
+  click('u1', '/home', 25 * minute)
+  click('u1', '/pay', 2 * 60 * minute) // more than 30 minutes later: a new session
+
+  const sessions = driver
+    .createOutputTopic('sessions', WindowedSerdes.sessionWindowedSerdeFrom(Serdes.String()), Serdes.JSON<Session>())
+    .readKeyValuesToList()
+    .filter(({ value }) => value !== null) // a session that grows is replaced: its old window is deleted
+    .map(
+      ({ key, value }) =>
+        `${key?.key} ${(key?.window.start ?? 0) / minute}-${(key?.window.end ?? 0) / minute}m clicks=${value?.clicks.length} pages=${[...(value?.pages ?? [])].join(',')} duration=${(value?.duration ?? 0) / minute}m`,
+    )
+  assert.deepEqual(sessions, [
+    'u1 0-0m clicks=1 pages=/home duration=0m',
+    'u1 0-10m clicks=2 pages=/home,/cart duration=10m',
+    'u2 12-12m clicks=1 pages=/home duration=0m',
+    'u1 0-25m clicks=3 pages=/home,/cart duration=25m',
+    'u1 120-120m clicks=1 pages=/pay duration=0m',
+  ])
+})
+
+test('a session aggregation without a merger says so when a record bridges two sessions', (t) => {
+  const builder = new StreamsBuilder()
+  builder
+    .stream<string, string>('in')
+    .groupByKey()
+    .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(1000))
+    .aggregate(
+      () => '',
+      (key, value, agg) => agg + value,
+    )
+  const driver = new TopologyTestDriver(builder.build(), {
+    applicationId: 'bridge',
+    defaultKeySerde: 'string',
+    defaultValueSerde: 'string',
+  })
+  t.after(() => driver.close())
+  const input = driver.createInputTopic('in', Serdes.String(), Serdes.String())
+  input.pipeInput('k', 'a', 0)
+  input.pipeInput('k', 'b', 500) // joins the session: fine without a merger
+  input.pipeInput('k', 'c', 2000)
+  assert.throws(
+    () => input.pipeInput('k', 'd', 1200),
+    /bridged two sessions of a key, and this session aggregation has no merger/,
   )
 })

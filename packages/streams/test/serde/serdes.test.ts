@@ -139,6 +139,13 @@ describe('Serdes', () => {
     assert.throws(() => Serdes.JSON().serializer().serialize('t', cyclic), SerializationException)
   })
 
+  test('JSON keeps Sets and Maps, which plain JSON would turn into {}', () => {
+    const value = { pages: new Set(['/a', '/b']), counts: new Map([['x', 1]]), when: 'plain' }
+    const bytes = Serdes.JSON().serializer().serialize('t', value)
+    assert.equal(bytes?.toString(), '{"pages":{"$set":["/a","/b"]},"counts":{"$map":[["x",1]]},"when":"plain"}')
+    assert.deepEqual(Serdes.JSON().deserializer().deserialize('t', bytes), value)
+  })
+
   test('null is null both ways, for every serde', () => {
     const serdes: Serde<unknown>[] = [
       Serdes.String(),

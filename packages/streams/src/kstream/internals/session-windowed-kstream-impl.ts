@@ -1,4 +1,5 @@
 import type { Serde } from '../../serde/serde.ts'
+import { StreamsException } from '../../errors/streams-exception.ts'
 import type { KTableImpl } from './ktable-impl.ts'
 import { Serdes } from '../../serde/serdes.ts'
 import {
@@ -97,10 +98,29 @@ export class SessionWindowedKStreamImpl<K, V> {
   aggregate<VA>(
     initializer: Initializer<VA>,
     aggregator: Aggregator<K, V, VA>,
-    merger: Merger<K, VA>,
+    mergerOrNamed?: Merger<K, VA> | Named | Materialized<K, VA>,
     namedOrMaterialized?: Named | Materialized<K, VA>,
     materialized?: Materialized<K, VA>,
   ): KTableImpl<Windowed<K>, VA> {
+    // Java requires the merger; the guide's example omits it. Without one, a record joining a session
+    // merges that session into the record's fresh aggregate (the aggregate itself, as any merger would
+    // give); bridging two existing sessions needs a real merger and fails with a clear error.
+    let fresh: VA | undefined
+    const init: Initializer<VA> = typeof mergerOrNamed === 'function' ? initializer : () => (fresh = initializer())
+    const merger: Merger<K, VA> =
+      typeof mergerOrNamed === 'function'
+        ? mergerOrNamed
+        : (_key, aggregate, session) => {
+            if (aggregate === fresh) return session
+            throw new StreamsException(
+              'a record bridged two sessions of a key, and this session aggregation has no merger: ' +
+                'pass one as aggregate(initializer, aggregator, (key, agg1, agg2) => merged)',
+            )
+          }
+    if (typeof mergerOrNamed !== 'function' && mergerOrNamed !== undefined) {
+      materialized = namedOrMaterialized as Materialized<K, VA> | undefined
+      namedOrMaterialized = mergerOrNamed
+    }
     const { named, mat } = split(namedOrMaterialized, materialized)
     const builder = this.#grouped.builder
     const storeName = mat?.storeName ?? builder.newStoreName(AGGREGATE_NAME)
@@ -109,7 +129,7 @@ export class SessionWindowedKStreamImpl<K, V> {
       this.#windows,
       storeName,
       this.#emitStrategy,
-      initializer,
+      init,
       aggregator,
       merger,
     )
