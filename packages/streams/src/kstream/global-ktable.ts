@@ -1,4 +1,5 @@
 import type { Serde } from '../serde/serde.ts'
+import { storeValueGetter, type KTableValueGetterSupplier } from './internals/ktable-value-getter.ts'
 
 /**
  * A table replicated in full on every instance (Kafka `GlobalKTable`), kept in a global store filled
@@ -20,6 +21,12 @@ export class GlobalKTable<K, V> {
     this.#queryableStoreName = queryableStoreName
     this.keySerde = keySerde
     this.valueSerde = valueSerde
+  }
+
+  /** Reads the global store; processors need no connection to it, so it names no stores. */
+  valueGetterSupplier(): KTableValueGetterSupplier<K, V> {
+    const supplier = storeValueGetter<K, V>(this.storeName)
+    return { storeNames: [], get: () => supplier.get() }
   }
 
   queryableStoreName(): string | null {

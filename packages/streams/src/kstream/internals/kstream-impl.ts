@@ -26,6 +26,22 @@ import { KGroupedStreamImpl, split } from './kgrouped-stream-impl.ts'
 import { KTableImpl } from './ktable-impl.ts'
 import { ktableSource } from './ktable-processors.ts'
 import { timestampedKeyValueStore } from './materialize.ts'
+import type { Joined } from '../joined.ts'
+import { GlobalKTable } from '../global-ktable.ts'
+import { joinerWithKey, kstreamKTableJoin, type ValueJoinerWithKey } from './kstream-ktable-join.ts'
+import {
+  joinMerge,
+  JoinTimeTracker,
+  kstreamJoinWindow,
+  kstreamKStreamJoin,
+  type JoinSerdes,
+} from './kstream-kstream-join.ts'
+import type { JoinWindows } from '../join-windows.ts'
+import type { StreamJoined } from '../stream-joined.ts'
+import { WindowStoreBuilder } from '../../state/internals/window-store-builder.ts'
+import { KeyValueStoreBuilder } from '../../state/internals/key-value-store-builder.ts'
+import { Serdes } from '../../serde/serdes.ts'
+import { dslKeyValueSupplier, dslWindowSupplier } from './materialize.ts'
 import { GraphNode } from './graph/graph-node.ts'
 import type { InternalStreamsBuilder } from './internal-streams-builder.ts'
 import { kstreamBranch, passThrough } from './kstream-branch.ts'
@@ -55,6 +71,17 @@ const BRANCHCHILD_NAME = 'KSTREAM-BRANCHCHILD-'
 const MERGE_NAME = 'KSTREAM-MERGE-'
 const REPARTITION_NAME = 'KSTREAM-REPARTITION-'
 const REPARTITION_TOPIC_SUFFIX = '-repartition'
+const JOIN_NAME = 'KSTREAM-JOIN-'
+const WINDOWED_NAME = 'KSTREAM-WINDOWED-'
+const JOINTHIS_NAME = 'KSTREAM-JOINTHIS-'
+const JOINOTHER_NAME = 'KSTREAM-JOINOTHER-'
+const OUTERTHIS_NAME = 'KSTREAM-OUTERTHIS-'
+const OUTEROTHER_NAME = 'KSTREAM-OUTEROTHER-'
+const OUTERSHARED_NAME = 'KSTREAM-OUTERSHARED-'
+const LEFTJOIN_NAME = 'KSTREAM-LEFTJOIN-'
+
+/** A value joiner: `(value, otherValue) => ...`, or `(key, value, otherValue) => ...` to see the key. */
+type Joiner<K, V1, V2, VR> = ((value1: V1, value2: V2) => VR) | ValueJoinerWithKey<K, V1, V2, VR>
 const TO_KTABLE_NAME = 'KSTREAM-TOTABLE-'
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>
@@ -386,6 +413,335 @@ export class KStreamImpl<K, V> {
       )
     })
     this.builder.addGraphNode(this.graphNode, node)
+  }
+
+  /**
+   * Joins each record with a table's current value for its key (inner: only when there is one), or
+   * with a global table's value for the key `keySelector` computes.
+   */
+  join<VO, VR>(
+    other: KStreamImpl<K, VO>,
+    joiner: Joiner<K, V, VO, VR>,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStreamImpl<K, VR>
+  join<VT, VR>(table: KTableImpl<K, VT>, joiner: Joiner<K, V, VT, VR>, joined?: Joined<K, V, VT>): KStreamImpl<K, VR>
+  join<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: KeyValueMapper<K, V, KG>,
+    joiner: Joiner<K, V, VG, VR>,
+    named?: Named,
+  ): KStreamImpl<K, VR>
+  join(other: unknown, a: unknown, b?: unknown, c?: unknown): unknown {
+    if (other instanceof KStreamImpl)
+      return this.#streamJoin(
+        other,
+        a as Joiner<K, V, unknown, unknown>,
+        b as JoinWindows,
+        c as StreamJoined<K, V, unknown> | undefined,
+        false,
+        false,
+      )
+    return this.#tableJoin(other, a, b, c, false)
+  }
+
+  /** As `join`, but every record is forwarded, with null when the table has no value. */
+  leftJoin<VO, VR>(
+    other: KStreamImpl<K, VO>,
+    joiner: Joiner<K, V, VO | null, VR>,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStreamImpl<K, VR>
+  leftJoin<VT, VR>(
+    table: KTableImpl<K, VT>,
+    joiner: Joiner<K, V, VT | null, VR>,
+    joined?: Joined<K, V, VT>,
+  ): KStreamImpl<K, VR>
+  leftJoin<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: KeyValueMapper<K, V, KG>,
+    joiner: Joiner<K, V, VG | null, VR>,
+    named?: Named,
+  ): KStreamImpl<K, VR>
+  leftJoin(other: unknown, a: unknown, b?: unknown, c?: unknown): unknown {
+    if (other instanceof KStreamImpl)
+      return this.#streamJoin(
+        other,
+        a as Joiner<K, V, unknown, unknown>,
+        b as JoinWindows,
+        c as StreamJoined<K, V, unknown> | undefined,
+        true,
+        false,
+      )
+    return this.#tableJoin(other, a, b, c, true)
+  }
+
+  /** Both sides' records, each joined with the other side's within the window, or with null when none came. */
+  outerJoin<VO, VR>(
+    other: KStreamImpl<K, VO>,
+    joiner: Joiner<K, V | null, VO | null, VR>,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStreamImpl<K, VR> {
+    return this.#streamJoin(
+      other,
+      joiner,
+      windows,
+      streamJoined,
+      true,
+      true,
+    ) as KStreamImpl<K, VR>
+  }
+
+  /**
+   * Kafka `doJoin` + `KStreamImplJoin.join`: each side's records are kept in a window store (the side's
+   * `*-store`); each side's join processor looks up the other's store; a merge node unites the results.
+   * Left and outer joins keep records that found no partner in a shared store until their window closes.
+   */
+  #streamJoin<VO, VR>(
+    other: KStreamImpl<K, VO>,
+    joinerArg: Joiner<K, V, VO | null, VR>,
+    windows: JoinWindows,
+    streamJoined: StreamJoined<K, V, VO> | undefined,
+    leftOuter: boolean,
+    rightOuter: boolean,
+  ): KStreamImpl<K, VR> {
+    const builder = this.builder
+    const joinName = streamJoined?.name
+    let left: KStreamImpl<K, V> = this
+    let right: KStreamImpl<K, VO> = other
+    if (left.repartitionRequired) {
+      left = left.#repartitionForJoin(
+        joinName === undefined ? left.name : `${joinName}-left`,
+        streamJoined?.keySerde,
+        streamJoined?.valueSerde,
+      )
+    }
+    if (right.repartitionRequired) {
+      right = right.#repartitionForJoin(
+        joinName === undefined ? right.name : `${joinName}-right`,
+        streamJoined?.keySerde,
+        streamJoined?.otherValueSerde,
+      )
+    }
+    const thisSuffix = rightOuter ? '-outer-this-join' : '-this-join'
+    const otherSuffix = leftOuter ? '-outer-other-join' : '-other-join'
+    const thisWindowedName = nameOf(
+      joinName === undefined ? undefined : `${joinName}-this-windowed`,
+      builder,
+      WINDOWED_NAME,
+    )
+    const otherWindowedName = nameOf(
+      joinName === undefined ? undefined : `${joinName}-other-windowed`,
+      builder,
+      WINDOWED_NAME,
+    )
+    const thisGenerated = builder.newProcessorName(rightOuter ? OUTERTHIS_NAME : JOINTHIS_NAME)
+    const otherGenerated = builder.newProcessorName(leftOuter ? OUTEROTHER_NAME : JOINOTHER_NAME)
+    const thisName = joinName === undefined ? thisGenerated : joinName + thisSuffix
+    const otherName = joinName === undefined ? otherGenerated : joinName + otherSuffix
+    const mergeName = nameOf(joinName === undefined ? undefined : `${joinName}-merge`, builder, MERGE_NAME)
+    const storeBase = streamJoined?.storeName
+    const thisStoreName = `${storeBase === undefined ? thisGenerated : storeBase + thisSuffix}-store`
+    const otherStoreName = `${storeBase === undefined ? otherGenerated : storeBase + otherSuffix}-store`
+    const outerStoreName = !leftOuter
+      ? undefined
+      : `${
+          storeBase !== undefined
+            ? storeBase + (rightOuter ? '-outer-shared-join' : '-left-shared-join')
+            : OUTERSHARED_NAME + thisGenerated.substring((rightOuter ? OUTERTHIS_NAME : JOINTHIS_NAME).length)
+        }-store`
+
+    const keySerde = streamJoined?.keySerde ?? left.keySerde
+    const leftSerde = streamJoined?.valueSerde ?? left.valueSerde
+    const rightSerde = streamJoined?.otherValueSerde ?? right.valueSerde
+    const logging = streamJoined?.loggingEnabled ?? true
+    const windowStore = (name: string, valueSerde: Serde<unknown> | undefined): WindowStoreBuilder<K, unknown> => {
+      const store = new WindowStoreBuilder<K, unknown>(
+        dslWindowSupplier(name, windows.size() + windows.graceMs, windows.size(), undefined, false, true),
+        keySerde,
+        valueSerde,
+        false,
+      )
+      return logging ? store.withLoggingEnabled(streamJoined?.topicConfig ?? {}) : store.withLoggingDisabled()
+    }
+    const thisStore = windowStore(thisStoreName, leftSerde)
+    const otherStore = windowStore(otherStoreName, rightSerde)
+
+    const thisWindowed = processorNode(thisWindowedName, kstreamJoinWindow<K, V>(thisStoreName))
+    builder.addGraphNode(left.graphNode, thisWindowed)
+    const otherWindowed = processorNode(otherWindowedName, kstreamJoinWindow<K, VO>(otherStoreName))
+    builder.addGraphNode(right.graphNode, otherWindowed)
+
+    const trackers = new Map<string, JoinTimeTracker>()
+    const timeTracker = (taskId: string): JoinTimeTracker => {
+      let tracker = trackers.get(taskId)
+      if (!tracker) {
+        tracker = new JoinTimeTracker()
+        trackers.set(taskId, tracker)
+      }
+      return tracker
+    }
+    const joiner = joinerWithKey(joinerArg)
+    const serdes = { keySerde, leftValueSerde: leftSerde, rightValueSerde: rightSerde } as JoinSerdes<
+      K,
+      unknown,
+      unknown
+    >
+    const outerStoreForProcessors = windows.spuriousResultFix ? outerStoreName : undefined
+    const joinThis = kstreamKStreamJoin<K, V, VO, VR>({
+      otherStoreName,
+      windows,
+      leftSide: true,
+      joiner,
+      leftJoiner: joiner as ValueJoinerWithKey<K, unknown, unknown, VR>,
+      outer: leftOuter,
+      outerStoreName: outerStoreForProcessors,
+      serdes,
+      timeTracker,
+    })
+    const joinOther = kstreamKStreamJoin<K, VO, V, VR>({
+      otherStoreName: thisStoreName,
+      windows,
+      leftSide: false,
+      joiner: (key, otherValue, thisValue) => joiner(key, thisValue as V, otherValue),
+      leftJoiner: joiner as ValueJoinerWithKey<K, unknown, unknown, VR>,
+      outer: rightOuter,
+      outerStoreName: outerStoreForProcessors,
+      serdes,
+      timeTracker,
+    })
+    const node = new GraphNode(mergeName, (topology) => {
+      topology.addProcessor(thisName, joinThis, [thisWindowedName])
+      topology.addProcessor(otherName, joinOther, [otherWindowedName])
+      topology.addProcessor(mergeName, joinMerge(), [thisName, otherName])
+      topology.addStateStore(thisStore, [thisWindowedName, otherName])
+      topology.addStateStore(otherStore, [otherWindowedName, thisName])
+      if (outerStoreForProcessors !== undefined) {
+        const outerStore = new KeyValueStoreBuilder<Buffer, Buffer>(
+          dslKeyValueSupplier(outerStoreForProcessors),
+          Serdes.Bytes(),
+          Serdes.Bytes(),
+          false,
+        )
+        topology.addStateStore(
+          logging ? outerStore.withLoggingEnabled(streamJoined?.topicConfig ?? {}) : outerStore.withLoggingDisabled(),
+          [thisName, otherName],
+        )
+      }
+      topology.copartitionSources([...left.subTopologySourceNodes, ...right.subTopologySourceNodes])
+    })
+    builder.addGraphNode([left.graphNode, right.graphNode], node)
+    const sources = new Set([...left.subTopologySourceNodes, ...right.subTopologySourceNodes])
+    return new KStreamImpl<K, VR>(mergeName, streamJoined?.keySerde, undefined, sources, false, node, builder)
+  }
+
+  #tableJoin(other: unknown, a: unknown, b: unknown, c: unknown, leftJoin: boolean): KStreamImpl<K, unknown> {
+    if (other instanceof KTableImpl)
+      return this.#streamTableJoin(
+        other,
+        a as Joiner<K, V, unknown, unknown>,
+        b as Joined<K, V, unknown> | undefined,
+        leftJoin,
+      )
+    if (other instanceof GlobalKTable) {
+      return this.#globalTableJoin(
+        other,
+        a as KeyValueMapper<K, V, unknown>,
+        b as Joiner<K, V, unknown, unknown>,
+        c as Named | undefined,
+        leftJoin,
+      )
+    }
+    throw new TypeError('join() takes a KTable, a GlobalKTable or a KStream (with JoinWindows)')
+  }
+
+  /** Kafka `doStreamTableJoin`: repartitions this stream first if its key may have changed. */
+  #streamTableJoin<VT, VR>(
+    table: KTableImpl<K, VT>,
+    joiner: Joiner<K, V, VT | null, VR>,
+    joined: Joined<K, V, VT> | undefined,
+    leftJoin: boolean,
+  ): KStreamImpl<K, VR> {
+    if (this.repartitionRequired) {
+      const repartitioned = this.#repartitionForJoin(joined?.name ?? this.name, joined?.keySerde, joined?.valueSerde)
+      return repartitioned.#streamTableJoin(table, joiner, joined, leftJoin)
+    }
+    if (joined?.gracePeriodMs !== undefined) {
+      throw new TopologyException(
+        'a stream-table join with a grace period needs a versioned table, which kstreams does not support yet',
+      )
+    }
+    const name = nameOf(joined?.name, this.builder, leftJoin ? LEFTJOIN_NAME : JOIN_NAME)
+    const getter = table.valueGetterSupplier()
+    const supplier = kstreamKTableJoin<K, V, K, VT, VR>(getter, (key) => key, joinerWithKey(joiner), leftJoin)
+    const node = new GraphNode(name, (builder, parents) => {
+      builder.addProcessor(name, supplier, parents)
+      if (getter.storeNames.length > 0) builder.connectProcessorAndStateStores(name, getter.storeNames)
+      builder.copartitionSources([...this.subTopologySourceNodes, ...table.subTopologySourceNodes])
+    })
+    this.builder.addGraphNode(this.graphNode, node)
+    const sources = new Set([...this.subTopologySourceNodes, ...table.subTopologySourceNodes])
+    return new KStreamImpl<K, VR>(
+      name,
+      joined?.keySerde ?? this.keySerde,
+      undefined,
+      sources,
+      false,
+      node,
+      this.builder,
+    )
+  }
+
+  /** Kafka `globalTableJoin`: no repartitioning, the global table holds every key. */
+  #globalTableJoin<KG, VG, VR>(
+    table: GlobalKTable<KG, VG>,
+    keySelector: KeyValueMapper<K, V, KG>,
+    joiner: Joiner<K, V, VG | null, VR>,
+    named: Named | undefined,
+    leftJoin: boolean,
+  ): KStreamImpl<K, VR> {
+    // Kafka names both global-table joins with the left-join prefix
+    const name = nameOf(named, this.builder, LEFTJOIN_NAME)
+    const supplier = kstreamKTableJoin<K, V, KG, VG, VR>(
+      table.valueGetterSupplier(),
+      keySelector,
+      joinerWithKey(joiner),
+      leftJoin,
+    )
+    const node = processorNode(name, supplier)
+    this.builder.addGraphNode(this.graphNode, node)
+    return new KStreamImpl<K, VR>(
+      name,
+      this.keySerde,
+      undefined,
+      this.subTopologySourceNodes,
+      this.repartitionRequired,
+      node,
+      this.builder,
+    )
+  }
+
+  /** Kafka `repartitionForJoin`: a repartition topic `<name>-repartition` before a join. */
+  #repartitionForJoin(
+    name: string,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<V> | undefined,
+  ): KStreamImpl<K, V> {
+    const k = keySerde ?? this.keySerde
+    const v = valueSerde ?? this.valueSerde
+    const repartition = repartitionNode<K, V>(this.builder, name, k, v, undefined, undefined)
+    this.builder.optimizableRepartitions.push(repartition.node)
+    this.builder.addGraphNode(this.graphNode, repartition.node)
+    return new KStreamImpl<K, V>(
+      repartition.sourceName,
+      k,
+      v,
+      new Set([repartition.sourceName]),
+      false,
+      repartition.node,
+      this.builder,
+    )
   }
 
   /** Runs a Processor API processor on each record; connected stores are named in `stateStoreNames`. */

@@ -54,7 +54,7 @@ export class KTableImpl<K, V> {
   materializeSource: (() => void) | undefined
   /** For a windowed aggregation's table: the time after a window's end until it closes (grace, or gap + grace). */
   windowCloseDelayMs: number | undefined
-    /** The table this one derives from without a store of its own (filter, mapValues). */
+  /** The table this one derives from without a store of its own (filter, mapValues). */
   parent: KTableImpl<unknown, unknown> | undefined
   /** For a table derived without a store: how its value follows from its parent's. */
   compute: ((key: K, value: unknown) => V | null) | undefined
@@ -126,7 +126,7 @@ export class KTableImpl<K, V> {
     )
   }
 
-    /**
+  /**
    * How a downstream operator (a join) reads this table's current value for a key (Kafka
    * `valueGetterSupplier`): from the table's store, materializing a source table when needed, or by
    * computing from the parent's value for a filter or mapValues without a store.
@@ -135,8 +135,14 @@ export class KTableImpl<K, V> {
     if (this.materializeSource) this.materializeSource()
     const storeName = this.supplier.storeName
     if (storeName !== undefined) return storeValueGetter<K, V>(storeName)
-    if (this.parent && this.compute) return computedValueGetter(this.parent.valueGetterSupplier() as KTableValueGetterSupplier<K, unknown>, this.compute)
-    throw new TopologyException(`the table ${this.name} cannot be read by key: materialize it (Materialized.as(...)) to join it`)
+    if (this.parent && this.compute)
+      return computedValueGetter(
+        this.parent.valueGetterSupplier() as KTableValueGetterSupplier<K, unknown>,
+        this.compute,
+      )
+    throw new TopologyException(
+      `the table ${this.name} cannot be read by key: materialize it (Materialized.as(...)) to join it`,
+    )
   }
 
   /** Re-groups the table by a new key and value (`{ key, value }` or `[key, value]`) for a table aggregation. */
@@ -270,7 +276,7 @@ export class KTableImpl<K, V> {
       node,
       this.builder,
     )
-        table.parent = this as KTableImpl<unknown, unknown>
+    table.parent = this as KTableImpl<unknown, unknown>
     table.compute = transformer
       ? (key, value) => transformerForGetter(transformer)(key, value as V | null)
       : (key, value) => (value === null ? null : compute(key, value as V))
@@ -293,7 +299,9 @@ function suppressionBufferStore(name: string): StoreBuilder {
 }
 
 /** One transformer instance serving a value getter (Kafka gives each getter its own transformer). */
-function transformerForGetter<K, V, VR>(supplier: () => ValueTransformerWithKey<K, V | null, VR>): (key: K, value: V | null) => VR | null {
+function transformerForGetter<K, V, VR>(
+  supplier: () => ValueTransformerWithKey<K, V | null, VR>,
+): (key: K, value: V | null) => VR | null {
   const transformer = supplier()
   return (key, value) => transformer.transform(key, value)
 }

@@ -31,7 +31,7 @@ export function timestampedKeyValueStore<K, V>(
       ? inMemorySupplier(storeName)
       : materialized?.storeType === 'lmdb'
         ? persistentSupplier(storeName)
-        : dslDefaultSupplier(storeName))
+        : dslKeyValueSupplier(storeName))
   const builder = new KeyValueStoreBuilder<K, unknown>(
     supplier,
     materialized?.keySerde ?? keySerde,
@@ -45,7 +45,7 @@ export function timestampedKeyValueStore<K, V>(
 }
 
 /** A supplier whose engine follows the application's `defaultDslStore` setting. */
-function dslDefaultSupplier(name: string): ReturnType<typeof persistentSupplier> {
+export function dslKeyValueSupplier(name: string): ReturnType<typeof persistentSupplier> {
   const memory = inMemorySupplier(name)
   const disk = persistentSupplier(name)
   return {
@@ -87,11 +87,12 @@ export function dslWindowSupplier(
   windowSizeMs: number,
   storeType: StoreType | undefined,
   emitFinal: boolean,
+  retainDuplicates = false,
 ): WindowBytesStoreSupplier {
   const onDisk = (context: ProcessorContextImpl): boolean =>
     storeType === 'lmdb' || (storeType === undefined && context.config.defaultDslStore !== 'in_memory')
-  const memory = inMemoryWindowSupplier(storeName, retentionMs, windowSizeMs, false)
-  const disk = persistentWindowSupplier(storeName, retentionMs, windowSizeMs, false)
+  const memory = inMemoryWindowSupplier(storeName, retentionMs, windowSizeMs, retainDuplicates)
+  const disk = persistentWindowSupplier(storeName, retentionMs, windowSizeMs, retainDuplicates)
   return {
     ...disk,
     persistent: storeType !== 'in_memory',

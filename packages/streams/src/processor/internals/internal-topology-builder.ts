@@ -315,6 +315,13 @@ export class InternalTopologyBuilder {
     return this.#globalTopics
   }
 
+  /** Groups of source nodes whose topics must have the same partition count (joins). */
+  readonly copartitionSourceGroups: Set<string>[] = []
+
+  copartitionSources(sourceNodes: Iterable<string>): void {
+    this.copartitionSourceGroups.push(new Set(sourceNodes))
+  }
+
   addInternalTopic(name: string, properties: InternalTopicProperties = {}): void {
     this.internalTopics.set(name, properties)
   }
