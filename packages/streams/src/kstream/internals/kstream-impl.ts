@@ -435,7 +435,7 @@ export class KStreamImpl<K, V> {
   join(other: unknown, a: unknown, b?: unknown, c?: unknown): unknown {
     if (other instanceof KStreamImpl)
       return this.#streamJoin(
-        other,
+        other as KStreamImpl<K, unknown>,
         a as Joiner<K, V, unknown, unknown>,
         b as JoinWindows,
         c as StreamJoined<K, V, unknown> | undefined,
@@ -466,7 +466,7 @@ export class KStreamImpl<K, V> {
   leftJoin(other: unknown, a: unknown, b?: unknown, c?: unknown): unknown {
     if (other instanceof KStreamImpl)
       return this.#streamJoin(
-        other,
+        other as KStreamImpl<K, unknown>,
         a as Joiner<K, V, unknown, unknown>,
         b as JoinWindows,
         c as StreamJoined<K, V, unknown> | undefined,
@@ -483,14 +483,7 @@ export class KStreamImpl<K, V> {
     windows: JoinWindows,
     streamJoined?: StreamJoined<K, V, VO>,
   ): KStreamImpl<K, VR> {
-    return this.#streamJoin(
-      other,
-      joiner,
-      windows,
-      streamJoined,
-      true,
-      true,
-    ) as KStreamImpl<K, VR>
+    return this.#streamJoin(other, joiner as Joiner<K, V, VO | null, VR>, windows, streamJoined, true, true)
   }
 
   /**
@@ -508,6 +501,7 @@ export class KStreamImpl<K, V> {
   ): KStreamImpl<K, VR> {
     const builder = this.builder
     const joinName = streamJoined?.name
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the left side may be replaced by its repartitioned stream
     let left: KStreamImpl<K, V> = this
     let right: KStreamImpl<K, VO> = other
     if (left.repartitionRequired) {
@@ -639,7 +633,7 @@ export class KStreamImpl<K, V> {
   #tableJoin(other: unknown, a: unknown, b: unknown, c: unknown, leftJoin: boolean): KStreamImpl<K, unknown> {
     if (other instanceof KTableImpl)
       return this.#streamTableJoin(
-        other,
+        other as KTableImpl<K, unknown>,
         a as Joiner<K, V, unknown, unknown>,
         b as Joined<K, V, unknown> | undefined,
         leftJoin,
