@@ -483,7 +483,7 @@ export class KStreamImpl<K, V> {
     windows: JoinWindows,
     streamJoined?: StreamJoined<K, V, VO>,
   ): KStreamImpl<K, VR> {
-    return this.#streamJoin(other, joiner as Joiner<K, V, VO | null, VR>, windows, streamJoined, true, true)
+    return this.#streamJoin(other, joiner, windows, streamJoined, true, true)
   }
 
   /**

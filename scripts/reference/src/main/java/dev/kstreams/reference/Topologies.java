@@ -23,7 +23,10 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.EmitStrategy;
+import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.Joined;
 import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
@@ -34,7 +37,9 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.SessionWindows;
 import org.apache.kafka.streams.kstream.SlidingWindows;
+import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.Suppressed;
+import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.ValueTransformerWithKey;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -47,6 +52,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * Named topologies for the golden scenarios under packages/streams/test/golden/NAME/. Each lambda here is
@@ -670,6 +676,287 @@ public final class Topologies {
                 .to("output");
             return null;
         });
+    }
+
+    // ---- Joins. Topics left/right (orders/payments for seed-order-payment), String keys and values, output
+    // "output". Every joiner is (l, r) -> l + "+" + r: Java string concatenation prints a null side as "null".
+
+    static {
+        // J1: stream-stream inner join, 100 ms either side, no grace.
+        register("ss-inner", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KStream<String, String> r = b.stream("right");
+            l.join(r, (lv, rv) -> lv + "+" + rv, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100)))
+                .to("output");
+            return null;
+        });
+
+        // J2
+        register("ss-inner-grace", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KStream<String, String> r = b.stream("right");
+            l.join(r, (lv, rv) -> lv + "+" + rv,
+                    JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(100), Duration.ofMillis(50)))
+                .to("output");
+            return null;
+        });
+
+        // J3a: before = 50, after = 100: a left record at t joins right records in [t - 50, t + 100].
+        register("ss-before", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KStream<String, String> r = b.stream("right");
+            l.join(r, (lv, rv) -> lv + "+" + rv,
+                    JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100)).before(Duration.ofMillis(50)))
+                .to("output");
+            return null;
+        });
+
+        // J3b: before = 100, after = 50: a left record at t joins right records in [t - 100, t + 50].
+        register("ss-after", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KStream<String, String> r = b.stream("right");
+            l.join(r, (lv, rv) -> lv + "+" + rv,
+                    JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100)).after(Duration.ofMillis(50)))
+                .to("output");
+            return null;
+        });
+
+        // J4
+        register("ss-left", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KStream<String, String> r = b.stream("right");
+            l.leftJoin(r, (lv, rv) -> lv + "+" + rv, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100)))
+                .to("output");
+            return null;
+        });
+
+        // J5
+        register("ss-left-grace", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KStream<String, String> r = b.stream("right");
+            l.leftJoin(r, (lv, rv) -> lv + "+" + rv,
+                    JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(100), Duration.ofMillis(50)))
+                .to("output");
+            return null;
+        });
+
+        // J6
+        register("ss-outer", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KStream<String, String> r = b.stream("right");
+            l.outerJoin(r, (lv, rv) -> lv + "+" + rv, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100)))
+                .to("output");
+            return null;
+        });
+
+        // J7
+        register("ss-outer-grace", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KStream<String, String> r = b.stream("right");
+            l.outerJoin(r, (lv, rv) -> lv + "+" + rv,
+                    JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMillis(100), Duration.ofMillis(50)))
+                .to("output");
+            return null;
+        });
+
+        // J8: a stream joined with itself (no optimization: two window stores fed by the same source).
+        register("ss-self-join", Topologies::selfJoin);
+
+        // J8b: the same topology; the scenario sets topology.optimization=all (one store, self-join processor).
+        register("ss-self-join-optimized", Topologies::selfJoin);
+
+        // J9
+        register("ss-named", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KStream<String, String> r = b.stream("right");
+            l.join(r, (lv, rv) -> lv + "+" + rv, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100)),
+                    StreamJoined.with(Serdes.String(), Serdes.String(), Serdes.String())
+                        .withName("my-join")
+                        .withStoreName("my-store"))
+                .to("output");
+            return null;
+        });
+
+        // J10: the re-keyed left side is repartitioned before the join.
+        register("ss-rekeyed", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KStream<String, String> r = b.stream("right");
+            l.selectKey((k, v) -> v == null ? null : v.substring(0, 1))
+                .join(r, (lv, rv) -> lv + "+" + rv, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100)))
+                .to("output");
+            return null;
+        });
+
+        // J11: the same topology as ss-inner; the scenario has null keys and null values on both sides.
+        register("ss-null-keys", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KStream<String, String> r = b.stream("right");
+            l.join(r, (lv, rv) -> lv + "+" + rv, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100)))
+                .to("output");
+            return null;
+        });
+
+        // J12: stream-table inner join.
+        register("st-inner", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KTable<String, String> t = b.table("right");
+            l.join(t, (lv, rv) -> lv + "+" + rv).to("output");
+            return null;
+        });
+
+        // J13
+        register("st-left", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KTable<String, String> t = b.table("right");
+            l.leftJoin(t, (lv, rv) -> lv + "+" + rv).to("output");
+            return null;
+        });
+
+        // J14
+        register("st-rekeyed", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KTable<String, String> t = b.table("right");
+            l.selectKey((k, v) -> v == null ? null : v.substring(0, 1))
+                .join(t, (lv, rv) -> lv + "+" + rv)
+                .to("output");
+            return null;
+        });
+
+        // J15
+        register("st-named", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KTable<String, String> t = b.table("right");
+            l.join(t, (lv, rv) -> lv + "+" + rv,
+                    Joined.with(Serdes.String(), Serdes.String(), Serdes.String()).withName("j"))
+                .to("output");
+            return null;
+        });
+
+        // J16: versioned table (history retention 1000 ms); the join buffers stream records for 200 ms of
+        // stream time and joins each with the table version valid at its timestamp.
+        register("st-versioned-grace", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final KTable<String, String> t = b.table("right",
+                Materialized.<String, String>as(Stores.persistentVersionedKeyValueStore("vt", Duration.ofMillis(1000))));
+            l.join(t, (lv, rv) -> lv + "+" + rv,
+                    Joined.with(Serdes.String(), Serdes.String(), Serdes.String())
+                        .withGracePeriod(Duration.ofMillis(200)))
+                .to("output");
+            return null;
+        });
+
+        // J17: stream-globalTable join; the global key is the value's first character.
+        register("sg-inner", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final GlobalKTable<String, String> g = b.globalTable("right");
+            l.join(g, (k, v) -> v.substring(0, 1), (lv, rv) -> lv + "+" + rv).to("output");
+            return null;
+        });
+
+        // J18
+        register("sg-left", b -> {
+            final KStream<String, String> l = b.stream("left");
+            final GlobalKTable<String, String> g = b.globalTable("right");
+            l.leftJoin(g, (k, v) -> v.substring(0, 1), (lv, rv) -> lv + "+" + rv).to("output");
+            return null;
+        });
+
+        // J19
+        register("tt-inner", Topologies::tableTableInner);
+
+        // J20
+        register("tt-left", b -> {
+            final KTable<String, String> lt = b.table("left");
+            final KTable<String, String> rt = b.table("right");
+            lt.leftJoin(rt, (lv, rv) -> lv + "+" + rv).toStream().to("output");
+            return null;
+        });
+
+        // J21
+        register("tt-outer", b -> {
+            final KTable<String, String> lt = b.table("left");
+            final KTable<String, String> rt = b.table("right");
+            lt.outerJoin(rt, (lv, rv) -> lv + "+" + rv).toStream().to("output");
+            return null;
+        });
+
+        // J22
+        register("tt-materialized", b -> {
+            final KTable<String, String> lt = b.table("left");
+            final KTable<String, String> rt = b.table("right");
+            lt.join(rt, (lv, rv) -> lv + "+" + rv, Materialized.as("joined")).toStream().to("output");
+            return null;
+        });
+
+        // J23: the same topology as tt-inner; the scenario keeps the default cache.
+        register("tt-cached", Topologies::tableTableInner);
+
+        // J24: foreign-key join; the foreign key is the left value up to the first ':'.
+        register("fk-inner", b -> {
+            final KTable<String, String> lt = b.table("left");
+            final KTable<String, String> rt = b.table("right");
+            lt.join(rt, v -> v.split(":")[0], (lv, rv) -> lv + "+" + rv).toStream().to("output");
+            return null;
+        });
+
+        // J25
+        register("fk-left", b -> {
+            final KTable<String, String> lt = b.table("left");
+            final KTable<String, String> rt = b.table("right");
+            lt.leftJoin(rt, v -> v.split(":")[0], (lv, rv) -> lv + "+" + rv).toStream().to("output");
+            return null;
+        });
+
+        // J26
+        register("fk-named", b -> {
+            final KTable<String, String> lt = b.table("left");
+            final KTable<String, String> rt = b.table("right");
+            lt.join(rt, v -> v.split(":")[0], (lv, rv) -> lv + "+" + rv, TableJoined.as("fkj"),
+                    Materialized.as("fk-out"))
+                .toStream()
+                .to("output");
+            return null;
+        });
+
+        // J27: the filtered side's value getter re-applies the filter to the source store.
+        register("tt-filter-join", b -> {
+            final KTable<String, String> lt = b.table("left");
+            final KTable<String, String> rt = b.table("right");
+            lt.filter((k, v) -> v.length() > 3)
+                .join(rt, (lv, rv) -> lv + "+" + rv)
+                .toStream()
+                .to("output");
+            return null;
+        });
+
+        // J28: what the removed JoinWindows.of(Duration.ofMinutes(10)) meant: 10 min either side, grace
+        // 24 h - 2 x 10 min (so the window stores retain 24 h).
+        register("seed-order-payment", b -> {
+            final KStream<String, String> orders = b.stream("orders");
+            final KStream<String, String> payments = b.stream("payments");
+            orders.join(payments,
+                    (order, payment) -> "{\"order\":" + order + ",\"payment\":" + payment + "}",
+                    JoinWindows.ofTimeDifferenceAndGrace(Duration.ofMinutes(10),
+                        Duration.ofHours(24).minus(Duration.ofMinutes(20))))
+                .to("output");
+            return null;
+        });
+    }
+
+    /** ss-self-join(-optimized): left joined with itself, 100 ms either side, no grace. */
+    private static Void selfJoin(final StreamsBuilder b) {
+        final KStream<String, String> l = b.stream("left");
+        l.join(l, (lv, rv) -> lv + "+" + rv, JoinWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100)))
+            .to("output");
+        return null;
+    }
+
+    /** tt-inner, tt-cached: table-table inner join. */
+    private static Void tableTableInner(final StreamsBuilder b) {
+        final KTable<String, String> lt = b.table("left");
+        final KTable<String, String> rt = b.table("right");
+        lt.join(rt, (lv, rv) -> lv + "+" + rv).toStream().to("output");
+        return null;
     }
 
     /** global-table-lookup: value + "/" + the global store's value for the key (or "none"). */
