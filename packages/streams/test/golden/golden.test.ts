@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { Headers, Serdes, type Serde, type StreamsConfigInput, type Topology } from '../../src/index.ts'
 import { TestRecord, TopologyTestDriver } from '../../src/test-utils/index.ts'
-import { joinTopologies } from './join-topologies.ts'
+import { joinTopologies, tableJoinTopologies } from './join-topologies.ts'
 import { sessionTopologies } from './session-topologies.ts'
 import { slidingTopologies } from './sliding-topologies.ts'
 import { statefulTopologies, topologies as stateless } from './topologies.ts'
@@ -14,6 +14,7 @@ const topologies: { readonly [name: string]: (config: StreamsConfigInput) => Top
   ...sessionTopologies,
   ...slidingTopologies,
   ...joinTopologies,
+  ...tableJoinTopologies,
 }
 
 // Every directory here holds a scenario and the describe() text and output records that Java Kafka Streams
@@ -104,19 +105,7 @@ function run(name: string, scenario: Scenario): { describe: string; output: stri
  * tables, the single-store self-join optimization, table-table joins). Each leaves this list with its
  * TypeScript twin.
  */
-const pending = new Set([
-  'fk-inner',
-  'fk-left',
-  'fk-named',
-  'ss-self-join-optimized',
-  'st-versioned-grace',
-  'tt-cached',
-  'tt-filter-join',
-  'tt-inner',
-  'tt-left',
-  'tt-materialized',
-  'tt-outer',
-])
+const pending = new Set(['fk-inner', 'fk-left', 'fk-named', 'ss-self-join-optimized', 'st-versioned-grace'])
 
 describe('golden scenarios from Java Kafka Streams', () => {
   const names = readdirSync(dir, { withFileTypes: true })

@@ -7,6 +7,8 @@ import {
   StreamJoined,
   StreamsBuilder,
   type KStream,
+  type KTable,
+  Materialized,
   type StreamsConfigInput,
   type Topology,
 } from '../../src/index.ts'
@@ -139,6 +141,47 @@ export const joinTopologies: { readonly [name: string]: (config: StreamsConfigIn
             Duration.ofHours(24).toMillis() - Duration.ofMinutes(20).toMillis(),
           ),
         )
+        .to('output')
+    }),
+}
+
+const tables = (b: StreamsBuilder): [KTable<string, string>, KTable<string, string>] => [
+  b.table<string, string>('left'),
+  b.table<string, string>('right'),
+]
+
+export const tableJoinTopologies: { readonly [name: string]: (config: StreamsConfigInput) => Topology } = {
+  'tt-inner': (c) =>
+    build(c, (b) => {
+      const [lt, rt] = tables(b)
+      lt.join(rt, plus).toStream().to('output')
+    }),
+  'tt-cached': (c) =>
+    build(c, (b) => {
+      const [lt, rt] = tables(b)
+      lt.join(rt, plus).toStream().to('output')
+    }),
+  'tt-left': (c) =>
+    build(c, (b) => {
+      const [lt, rt] = tables(b)
+      lt.leftJoin(rt, plus).toStream().to('output')
+    }),
+  'tt-outer': (c) =>
+    build(c, (b) => {
+      const [lt, rt] = tables(b)
+      lt.outerJoin(rt, plus).toStream().to('output')
+    }),
+  'tt-materialized': (c) =>
+    build(c, (b) => {
+      const [lt, rt] = tables(b)
+      lt.join(rt, plus, Materialized.as('joined')).toStream().to('output')
+    }),
+  'tt-filter-join': (c) =>
+    build(c, (b) => {
+      const [lt, rt] = tables(b)
+      lt.filter((_k, v) => v.length > 3)
+        .join(rt, plus)
+        .toStream()
         .to('output')
     }),
 }

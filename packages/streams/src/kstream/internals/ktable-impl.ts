@@ -13,6 +13,8 @@ import {
   type ValueTransformerWithKey,
 } from './ktable-processors.ts'
 import { split } from './kgrouped-stream-impl.ts'
+import { joinerWithKey, type ValueJoinerWithKey } from './kstream-ktable-join.ts'
+import { ktableKTableJoin, ktableKTableJoinMerger } from './ktable-ktable-join.ts'
 import { computedValueGetter, storeValueGetter, type KTableValueGetterSupplier } from './ktable-value-getter.ts'
 import { ktableSuppress } from './ktable-suppress.ts'
 import type { Suppressed } from '../suppressed.ts'
@@ -30,6 +32,12 @@ const TOSTREAM_NAME = 'KTABLE-TOSTREAM-'
 const SELECT_NAME = 'KTABLE-SELECT-'
 const TRANSFORMVALUES_NAME = 'KTABLE-TRANSFORMVALUES-'
 const SUPPRESS_NAME = 'KTABLE-SUPPRESS-'
+const MERGE_NAME = 'KTABLE-MERGE-'
+const TABLE_JOINTHIS_NAME = 'KTABLE-JOINTHIS-'
+const TABLE_JOINOTHER_NAME = 'KTABLE-JOINOTHER-'
+
+/** A value joiner: `(value, otherValue) => ...`, or `(key, value, otherValue) => ...` to see the key. */
+type TableJoiner<K, V1, V2, VR> = ((value1: V1, value2: V2) => VR) | ValueJoinerWithKey<K, V1, V2, VR>
 
 /** The supplier behind a table: an operator whose output can be switched to carry old values. */
 export interface TableSupplier {
@@ -143,6 +151,105 @@ export class KTableImpl<K, V> {
     throw new TopologyException(
       `the table ${this.name} cannot be read by key: materialize it (Materialized.as(...)) to join it`,
     )
+  }
+
+  /** Joins with another table on the key: a row when both sides have a value for it. */
+  join<VO, VR>(
+    other: KTableImpl<K, VO>,
+    joiner: TableJoiner<K, V, VO, VR>,
+    namedOrMaterialized?: Named | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTableImpl<K, VR> {
+    return this.#tableJoin(
+      other,
+      joiner as TableJoiner<K, V | null, VO | null, VR>,
+      namedOrMaterialized,
+      materialized,
+      false,
+      false,
+    )
+  }
+
+  /** Joins with another table on the key: a row for every key of this table, with null when the other has none. */
+  leftJoin<VO, VR>(
+    other: KTableImpl<K, VO>,
+    joiner: TableJoiner<K, V, NoInfer<VO> | null, VR>,
+    namedOrMaterialized?: Named | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTableImpl<K, VR> {
+    return this.#tableJoin(
+      other,
+      joiner as TableJoiner<K, V | null, VO | null, VR>,
+      namedOrMaterialized,
+      materialized,
+      true,
+      false,
+    )
+  }
+
+  /** Joins with another table on the key: a row for every key of either table. */
+  outerJoin<VO, VR>(
+    other: KTableImpl<K, VO>,
+    joiner: TableJoiner<K, V | null, NoInfer<VO> | null, VR>,
+    namedOrMaterialized?: Named | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTableImpl<K, VR> {
+    return this.#tableJoin(other, joiner, namedOrMaterialized, materialized, true, true)
+  }
+
+  /**
+   * Kafka `KTableImpl.doJoin`: each side's changes look up the other side's value through its value
+   * getter (materializing source tables), and a merge node unites them, optionally into a store.
+   */
+  #tableJoin<VO, VR>(
+    other: KTableImpl<K, VO>,
+    joinerArg: TableJoiner<K, V | null, VO | null, VR>,
+    namedOrMaterialized: Named | Materialized<K, VR> | undefined,
+    materializedArg: Materialized<K, VR> | undefined,
+    leftOuter: boolean,
+    rightOuter: boolean,
+  ): KTableImpl<K, VR> {
+    const { named, mat } = split(namedOrMaterialized, materializedArg)
+    const builder = this.builder
+    const storeName = mat ? (mat.storeName ?? builder.newStoreName(MERGE_NAME)) : undefined
+    const mergeName = nameOf(named, builder, MERGE_NAME)
+    if (leftOuter) this.enableSendingOldValues()
+    if (rightOuter) other.enableSendingOldValues()
+    const joiner = joinerWithKey(joinerArg)
+    const reversed: ValueJoinerWithKey<K, VO | null, V | null, VR> = (key, otherValue, thisValue) =>
+      joiner(key, thisValue, otherValue)
+    const thisKind = !leftOuter ? 'inner' : !rightOuter ? 'left' : 'outer'
+    const otherKind = !leftOuter ? 'inner' : !rightOuter ? 'right' : 'outer'
+    const thisName = nameOf(
+      named?.name === undefined ? undefined : `${named.name}-join-this`,
+      builder,
+      TABLE_JOINTHIS_NAME,
+    )
+    const otherName = nameOf(
+      named?.name === undefined ? undefined : `${named.name}-join-other`,
+      builder,
+      TABLE_JOINOTHER_NAME,
+    )
+    const thisGetter = this.valueGetterSupplier()
+    const otherGetter = other.valueGetterSupplier()
+    const merger = ktableKTableJoinMerger<K, VR>(storeName)
+    const joinThis = ktableKTableJoin<K, V, VO, VR>(otherGetter, joiner, thisKind, () => merger.sendOldValues)
+    const joinOther = ktableKTableJoin<K, VO, V, VR>(thisGetter, reversed, otherKind, () => merger.sendOldValues)
+    const keySerde = mat?.keySerde ?? this.keySerde
+    const valueSerde = mat?.valueSerde
+    const node = new GraphNode(mergeName, (topology) => {
+      topology.addProcessor(thisName, joinThis, [this.name])
+      topology.addProcessor(otherName, joinOther, [other.name])
+      topology.addProcessor(mergeName, merger, [thisName, otherName])
+      if (otherGetter.storeNames.length > 0) topology.connectProcessorAndStateStores(thisName, otherGetter.storeNames)
+      if (thisGetter.storeNames.length > 0) topology.connectProcessorAndStateStores(otherName, thisGetter.storeNames)
+      if (storeName !== undefined)
+        topology.addStateStore(timestampedKeyValueStore(storeName, mat, keySerde, valueSerde), [mergeName])
+      topology.copartitionSources([...this.subTopologySourceNodes, ...other.subTopologySourceNodes])
+    })
+    builder.addGraphNode([this.graphNode, other.graphNode], node)
+    const sources = new Set([...this.subTopologySourceNodes, ...other.subTopologySourceNodes])
+    return new KTableImpl<K, VR>(mergeName, keySerde, valueSerde, sources, mat?.storeName, merger, node, builder)
   }
 
   /** Re-groups the table by a new key and value (`{ key, value }` or `[key, value]`) for a table aggregation. */
