@@ -105,7 +105,7 @@ function run(name: string, scenario: Scenario): { describe: string; output: stri
  * tables, the single-store self-join optimization, table-table joins). Each leaves this list with its
  * TypeScript twin.
  */
-const pending = new Set(['fk-inner', 'fk-left', 'fk-named', 'ss-self-join-optimized', 'st-versioned-grace'])
+const pending = new Set(['fk-inner', 'fk-left', 'fk-named', 'st-versioned-grace'])
 
 describe('golden scenarios from Java Kafka Streams', () => {
   const names = readdirSync(dir, { withFileTypes: true })

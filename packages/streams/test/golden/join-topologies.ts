@@ -70,6 +70,11 @@ export const joinTopologies: { readonly [name: string]: (config: StreamsConfigIn
       const l = b.stream<S, S>('left')
       l.join(l, plus, JoinWindows.ofTimeDifferenceWithNoGrace(ms(100))).to('output')
     }),
+  'ss-self-join-optimized': (c) =>
+    build(c, (b) => {
+      const l = b.stream<S, S>('left')
+      l.join(l, plus, JoinWindows.ofTimeDifferenceWithNoGrace(ms(100))).to('output')
+    }),
   'ss-named': (c) =>
     build(c, (b) => {
       const [l, r] = streams(b)

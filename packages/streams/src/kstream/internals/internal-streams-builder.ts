@@ -119,7 +119,7 @@ function keyChangingParent(node: GraphNode): GraphNode | undefined {
 
 export const REUSE_KTABLE_SOURCE_TOPICS = 'reuse.ktable.source.topics'
 export const MERGE_REPARTITION_TOPICS = 'merge.repartition.topics'
-const SINGLE_STORE_SELF_JOIN = 'single.store.self.join'
+export const SINGLE_STORE_SELF_JOIN = 'single.store.self.join'
 const ALL = [REUSE_KTABLE_SOURCE_TOPICS, MERGE_REPARTITION_TOPICS, SINGLE_STORE_SELF_JOIN]
 
 /** Kafka `StreamsConfig.verifyTopologyOptimizationConfigs`: 'all', 'none', or a comma-separated list. */

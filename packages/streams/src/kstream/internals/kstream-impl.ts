@@ -34,8 +34,10 @@ import {
   JoinTimeTracker,
   kstreamJoinWindow,
   kstreamKStreamJoin,
+  kstreamKStreamSelfJoin,
   type JoinSerdes,
 } from './kstream-kstream-join.ts'
+import { SINGLE_STORE_SELF_JOIN } from './internal-streams-builder.ts'
 import type { JoinWindows } from '../join-windows.ts'
 import type { StreamJoined } from '../stream-joined.ts'
 import { WindowStoreBuilder } from '../../state/internals/window-store-builder.ts'
@@ -562,9 +564,15 @@ export class KStreamImpl<K, V> {
     const thisStore = windowStore(thisStoreName, leftSerde)
     const otherStore = windowStore(otherStoreName, rightSerde)
 
+    // Kafka's single.store.self.join: an inner join of a stream with itself keeps one window store
+    const selfJoin = (): boolean =>
+      !leftOuter && left.graphNode === right.graphNode && builder.optimizations.has(SINGLE_STORE_SELF_JOIN)
     const thisWindowed = processorNode(thisWindowedName, kstreamJoinWindow<K, V>(thisStoreName))
     builder.addGraphNode(left.graphNode, thisWindowed)
-    const otherWindowed = processorNode(otherWindowedName, kstreamJoinWindow<K, VO>(otherStoreName))
+    const otherWindowed = new GraphNode(otherWindowedName, (topology, parents) => {
+      if (!selfJoin())
+        topology.addProcessor(otherWindowedName, kstreamJoinWindow<K, VO>(otherStoreName), parents)
+    })
     builder.addGraphNode(right.graphNode, otherWindowed)
 
     const trackers = new Map<string, JoinTimeTracker>()
@@ -606,6 +614,12 @@ export class KStreamImpl<K, V> {
       timeTracker,
     })
     const node = new GraphNode(mergeName, (topology) => {
+      if (selfJoin()) {
+        const self = kstreamKStreamSelfJoin<K, V, VR>(thisStoreName, windows, joiner as ValueJoinerWithKey<K, V, V, VR>)
+        topology.addProcessor(mergeName, self, [thisWindowedName])
+        topology.addStateStore(thisStore, [thisWindowedName, mergeName])
+        return
+      }
       topology.addProcessor(thisName, joinThis, [thisWindowedName])
       topology.addProcessor(otherName, joinOther, [otherWindowedName])
       topology.addProcessor(mergeName, joinMerge(), [thisName, otherName])

@@ -222,3 +222,62 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(
 export function joinMerge<K, V>(): () => Processor<K, V, K, V> {
   return forwardingProcessor<K, V, K, V>((record, context) => context.forward(record))
 }
+
+/**
+ * Kafka `KStreamKStreamSelfJoin` (the `single.store.self.join` optimization of an inner join of a stream
+ * with itself): one window store; each record joins the stored records within the window both ways and
+ * itself, in the order an ordinary inner join would emit them.
+ */
+export function kstreamKStreamSelfJoin<K, V, VR>(
+  storeName: string,
+  windows: JoinWindows,
+  joiner: ValueJoinerWithKey<K, V, V, VR>,
+): () => Processor<K, V, K, VR> {
+  const retentionMs = windows.size() + windows.graceMs
+  return () => {
+    let context: ProcessorContext<K, VR>
+    let store: MeteredWindowStore<K, V>
+    let streamTime = -1
+    return {
+      init(c) {
+        context = c
+        store = c.getStateStore<MeteredWindowStore<K, V>>(storeName)
+      },
+      process(record) {
+        const { key, value, timestamp } = record
+        if (key === null || key === undefined || value === null || value === undefined) {
+          ;(context as unknown as ProcessorContextImpl).droppedRecords++
+          return
+        }
+        streamTime = Math.max(streamTime, timestamp)
+        const selfRecord = record.withValue(joiner(key, value, value)).withTimestamp(timestamp)
+        const emitSelf = timestamp > streamTime - retentionMs + 1
+        let emittedSelf = false
+        const forEachStored = (from: number, to: number, each: (otherTime: number, other: V) => void): void => {
+          const iterator = store.fetchRange(key, Math.max(0, from), Math.max(0, to))
+          try {
+            while (iterator.hasNext()) {
+              const entry = iterator.next()
+              each(entry.key, entry.value)
+            }
+          } finally {
+            iterator.close()
+          }
+        }
+        forEachStored(timestamp - windows.beforeMs, timestamp + windows.afterMs, (otherTime, other) =>
+          context.forward(record.withValue(joiner(key, value, other)).withTimestamp(Math.max(timestamp, otherTime))),
+        )
+        forEachStored(timestamp - windows.afterMs, timestamp + windows.beforeMs, (otherTime, other) => {
+          const time = Math.max(timestamp, otherTime)
+          // the self join comes before the first result stamped later, to keep timestamp order
+          if (timestamp < time && !emittedSelf && emitSelf) {
+            emittedSelf = true
+            context.forward(selfRecord)
+          }
+          context.forward(record.withValue(joiner(key, other, value)).withTimestamp(time))
+        })
+        if (!emittedSelf && emitSelf) context.forward(selfRecord)
+      },
+    }
+  }
+}
