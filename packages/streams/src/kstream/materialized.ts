@@ -1,13 +1,14 @@
 import { toMillis, type Duration } from './duration.ts'
 import type { Serde } from '../serde/serde.ts'
 import type { KeyValueBytesStoreSupplier } from '../state/internals/key-value-store-builder.ts'
+import type { VersionedBytesStoreSupplier } from '../state/internals/versioned-store.ts'
 import { validateName } from './named.ts'
 
 export type StoreType = 'lmdb' | 'in_memory'
 
 interface Fields<K, V> {
   storeName?: string | undefined
-  storeSupplier?: KeyValueBytesStoreSupplier | undefined
+  storeSupplier?: KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier | undefined
   keySerde?: Serde<K> | undefined
   valueSerde?: Serde<V> | undefined
   storeType?: StoreType | undefined
@@ -23,7 +24,8 @@ interface Fields<K, V> {
  */
 export class Materialized<K, V> {
   readonly storeName: string | undefined
-  readonly storeSupplier: KeyValueBytesStoreSupplier | undefined
+  /** A key-value or versioned store supplier; a versioned one makes the table versioned. */
+  readonly storeSupplier: KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier | undefined
   readonly keySerde: Serde<K> | undefined
   readonly valueSerde: Serde<V> | undefined
   readonly storeType: StoreType | undefined
@@ -46,7 +48,9 @@ export class Materialized<K, V> {
   }
 
   /** A store with this name, or on this supplier (which names it). */
-  static as<K, V>(nameOrSupplier: string | KeyValueBytesStoreSupplier): Materialized<K, V> {
+  static as<K, V>(
+    nameOrSupplier: string | KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier,
+  ): Materialized<K, V> {
     if (typeof nameOrSupplier === 'string') return new Materialized<K, V>({ storeName: nameOrSupplier })
     return new Materialized<K, V>({ storeName: nameOrSupplier.name, storeSupplier: nameOrSupplier })
   }

@@ -6,7 +6,7 @@ import { nameOf, SOURCE_NAME, streamFrom, type KStreamImpl } from './internals/k
 import { GraphNode } from './internals/graph/graph-node.ts'
 import { KTableImpl } from './internals/ktable-impl.ts'
 import { ktableSource } from './internals/ktable-processors.ts'
-import { timestampedKeyValueStore } from './internals/materialize.ts'
+import { isVersionedSupplier, timestampedKeyValueStore } from './internals/materialize.ts'
 import { Materialized } from './materialized.ts'
 import { GlobalKTable } from './global-ktable.ts'
 import type { StoreBuilder } from '../processor/state-store.ts'
@@ -79,6 +79,7 @@ export class StreamsBuilder {
       builder,
     )
     table.materializeSource = () => supplier.materialize(storeName)
+    table.versioned = mat?.storeSupplier !== undefined && isVersionedSupplier(mat.storeSupplier)
     return table
   }
 

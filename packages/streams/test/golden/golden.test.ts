@@ -100,12 +100,8 @@ function run(name: string, scenario: Scenario): { describe: string; output: stri
   }
 }
 
-/**
- * Java scenarios whose operators kstreams does not have yet (foreign-key joins, joins of versioned
- * tables, the single-store self-join optimization, table-table joins). Each leaves this list with its
- * TypeScript twin.
- */
-const pending = new Set(['fk-inner', 'fk-left', 'fk-named', 'st-versioned-grace'])
+/** Java scenarios whose operators kstreams does not have yet (foreign-key joins). */
+const pending = new Set(['fk-inner', 'fk-left', 'fk-named'])
 
 describe('golden scenarios from Java Kafka Streams', () => {
   const names = readdirSync(dir, { withFileTypes: true })

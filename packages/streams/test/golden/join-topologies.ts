@@ -6,6 +6,7 @@ import {
   Serdes,
   StreamJoined,
   StreamsBuilder,
+  Stores,
   type KStream,
   type KTable,
   Materialized,
@@ -122,6 +123,16 @@ export const joinTopologies: { readonly [name: string]: (config: StreamsConfigIn
           Joined.with(Serdes.String(), Serdes.String(), Serdes.String()).withName('j') as never,
         )
         .to('output')
+    }),
+  'st-versioned-grace': (c) =>
+    build(c, (b) => {
+      const l = b.stream<S, S>('left')
+      const t = b.table<S, S>('right', Materialized.as(Stores.persistentVersionedKeyValueStore('vt', ms(1000))))
+      l.join(
+        t,
+        plus,
+        Joined.with(Serdes.String(), Serdes.String(), Serdes.String()).withGracePeriod(ms(200)) as never,
+      ).to('output')
     }),
   'sg-inner': (c) =>
     build(c, (b) => {

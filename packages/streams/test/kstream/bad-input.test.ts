@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import {
   Consumed,
   HandlerResponse,
+  Joined,
   Serdes,
   StreamsBuilder,
   StreamsException,
@@ -31,6 +32,19 @@ test('topology mistakes fail at build time and say what is wrong', () => {
   builder.stream('twice')
   builder.stream('twice')
   assert.throws(() => builder.build(), /Topic twice has already been registered/)
+  const joining = new StreamsBuilder()
+  const graceful = Joined.with<string, string, string>(
+    Serdes.String(),
+    Serdes.String(),
+    Serdes.String(),
+  ).withGracePeriod(10)
+  assert.throws(
+    () =>
+      joining
+        .stream<string, string>('s')
+        .join(joining.table<string, string>('t'), (a: string, b: string | null) => a + String(b), graceful),
+    /KTable must be versioned to use a grace period in a stream table join/,
+  )
 })
 
 test('a processor that throws fails with the task, processor, topic, partition and offset', (t) => {

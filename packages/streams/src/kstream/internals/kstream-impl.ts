@@ -23,9 +23,8 @@ import type { Grouped } from '../grouped.ts'
 import type { Materialized } from '../materialized.ts'
 import type { StreamPartitioner } from '../../processor/stream-partitioner.ts'
 import { KGroupedStreamImpl, split } from './kgrouped-stream-impl.ts'
-import { KTableImpl } from './ktable-impl.ts'
+import { KTableImpl, suppressionBufferStore } from './ktable-impl.ts'
 import { ktableSource } from './ktable-processors.ts'
-import { timestampedKeyValueStore } from './materialize.ts'
 import type { Joined } from '../joined.ts'
 import { GlobalKTable } from '../global-ktable.ts'
 import { joinerWithKey, kstreamKTableJoin, type ValueJoinerWithKey } from './kstream-ktable-join.ts'
@@ -43,7 +42,7 @@ import type { StreamJoined } from '../stream-joined.ts'
 import { WindowStoreBuilder } from '../../state/internals/window-store-builder.ts'
 import { KeyValueStoreBuilder } from '../../state/internals/key-value-store-builder.ts'
 import { Serdes } from '../../serde/serdes.ts'
-import { dslKeyValueSupplier, dslWindowSupplier } from './materialize.ts'
+import { dslKeyValueSupplier, dslWindowSupplier, timestampedKeyValueStore } from './materialize.ts'
 import { GraphNode } from './graph/graph-node.ts'
 import type { InternalStreamsBuilder } from './internal-streams-builder.ts'
 import { kstreamBranch, passThrough } from './kstream-branch.ts'
@@ -570,8 +569,7 @@ export class KStreamImpl<K, V> {
     const thisWindowed = processorNode(thisWindowedName, kstreamJoinWindow<K, V>(thisStoreName))
     builder.addGraphNode(left.graphNode, thisWindowed)
     const otherWindowed = new GraphNode(otherWindowedName, (topology, parents) => {
-      if (!selfJoin())
-        topology.addProcessor(otherWindowedName, kstreamJoinWindow<K, VO>(otherStoreName), parents)
+      if (!selfJoin()) topology.addProcessor(otherWindowedName, kstreamJoinWindow<K, VO>(otherStoreName), parents)
     })
     builder.addGraphNode(right.graphNode, otherWindowed)
 
@@ -675,16 +673,15 @@ export class KStreamImpl<K, V> {
       const repartitioned = this.#repartitionForJoin(joined?.name ?? this.name, joined?.keySerde, joined?.valueSerde)
       return repartitioned.#streamTableJoin(table, joiner, joined, leftJoin)
     }
-    if (joined?.gracePeriodMs !== undefined) {
-      throw new TopologyException(
-        'a stream-table join with a grace period needs a versioned table, which kstreams does not support yet',
-      )
-    }
+    const graceMs = joined?.gracePeriodMs
+    if (graceMs !== undefined && !table.isVersioned())
+      throw new TopologyException('KTable must be versioned to use a grace period in a stream table join.')
     const name = nameOf(joined?.name, this.builder, leftJoin ? LEFTJOIN_NAME : JOIN_NAME)
     const getter = table.valueGetterSupplier()
-    const supplier = kstreamKTableJoin<K, V, K, VT, VR>(getter, (key) => key, joinerWithKey(joiner), leftJoin)
+    const supplier = kstreamKTableJoin<K, V, K, VT, VR>(getter, (key) => key, joinerWithKey(joiner), leftJoin, graceMs)
     const node = new GraphNode(name, (builder, parents) => {
       builder.addProcessor(name, supplier, parents)
+      if (graceMs !== undefined) builder.addStateStore(suppressionBufferStore(`${name}-Buffer`), [name])
       if (getter.storeNames.length > 0) builder.connectProcessorAndStateStores(name, getter.storeNames)
       builder.copartitionSources([...this.subTopologySourceNodes, ...table.subTopologySourceNodes])
     })

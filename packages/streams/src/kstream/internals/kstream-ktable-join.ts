@@ -2,6 +2,7 @@ import type { Processor, ProcessorContext } from '../../processor/api/processor.
 import type { Record } from '../../processor/api/record.ts'
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
 import type { KTableValueGetterSupplier } from './ktable-value-getter.ts'
+import type { ValueAndTimestamp } from '../../state/value-and-timestamp.ts'
 
 export type ValueJoinerWithKey<K, V1, V2, VR> = (key: K, value1: V1, value2: V2) => VR
 
@@ -17,10 +18,25 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
   keyMapper: (key: K, value: V) => KT | null,
   joiner: ValueJoinerWithKey<K, V, VT | null, VR>,
   leftJoin: boolean,
+  graceMs?: number,
 ): () => Processor<K, V, K, VR> {
   return () => {
     let context: ProcessorContext<K, VR>
     const getter = table.get()
+    let observedStreamTime = -1
+    // with a grace period (versioned tables), records wait this long in stream time, in time order, so
+    // that table updates arriving out of order are seen (Kafka's time-ordered join buffer)
+    const buffer: Record<K, V>[] = []
+    const doJoin = (record: Record<K, V>): void => {
+      const mappedKey = keyMapper(record.key, record.value)
+      let found: ValueAndTimestamp<VT> | null = null
+      if (mappedKey !== null && mappedKey !== undefined) {
+        // a versioned table is read as of the stream record's time
+        found = getter.getAsOf ? getter.getAsOf(mappedKey, record.timestamp) : getter.get(mappedKey)
+      }
+      const other = found === null ? null : found.value
+      if (leftJoin || other !== null) context.forward(record.withValue(joiner(record.key, record.value, other)))
+    }
     return {
       init(c) {
         context = c
@@ -28,6 +44,7 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
       },
       process(record: Record<K, V>) {
         const { key, value } = record
+        observedStreamTime = Math.max(observedStreamTime, record.timestamp)
         const mappedKey = keyMapper(key, value)
         const nullKeyLeftJoin = leftJoin && (key === null || key === undefined) && value !== null && value !== undefined
         if (
@@ -37,9 +54,14 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
           ;(context as unknown as ProcessorContextImpl).droppedRecords++
           return
         }
-        const found = mappedKey === null || mappedKey === undefined ? null : getter.get(mappedKey)
-        const other = found === null ? null : found.value
-        if (leftJoin || other !== null) context.forward(record.withValue(joiner(key, value, other)))
+        if (graceMs === undefined) return doJoin(record)
+        const cutoff = observedStreamTime - graceMs
+        if (record.timestamp < cutoff) return doJoin(record)
+        let at = buffer.length
+        while (at > 0 && (buffer[at - 1] as Record<K, V>).timestamp > record.timestamp) at--
+        buffer.splice(at, 0, record)
+        while (buffer.length > 0 && (buffer[0] as Record<K, V>).timestamp <= cutoff)
+          doJoin(buffer.shift() as Record<K, V>)
       },
     }
   }

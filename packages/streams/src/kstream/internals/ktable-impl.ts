@@ -66,6 +66,8 @@ export class KTableImpl<K, V> {
   parent: KTableImpl<unknown, unknown> | undefined
   /** For a table derived without a store: how its value follows from its parent's. */
   compute: ((key: K, value: unknown) => V | null) | undefined
+  /** A source table materialized in a versioned store (read as of a time by stream-table joins). */
+  versioned = false
 
   constructor(
     name: string,
@@ -134,10 +136,16 @@ export class KTableImpl<K, V> {
     )
   }
 
+    /** Kafka `isOutputVersioned`: the table's values come from a versioned store. */
+  isVersioned(): boolean {
+    if (this.supplier.storeName !== undefined || !this.parent) return this.versioned
+    return this.parent.isVersioned()
+  }
+
   /**
    * How a downstream operator (a join) reads this table's current value for a key (Kafka
    * `valueGetterSupplier`): from the table's store, materializing a source table when needed, or by
-   * computing from the parent's value for a filter or mapValues without a store.
+      * computing from the parent's value for a filter or mapValues without a store.
    */
   valueGetterSupplier(): KTableValueGetterSupplier<K, V> {
     if (this.materializeSource) this.materializeSource()
@@ -396,7 +404,7 @@ export class KTableImpl<K, V> {
  * buffer itself lives in the processor (Kafka's `InMemoryTimeOrderedKeyValueChangeBuffer`); it is not
  * yet backed by a changelog, so a restarted task starts with an empty buffer.
  */
-function suppressionBufferStore(name: string): StoreBuilder {
+export function suppressionBufferStore(name: string): StoreBuilder {
   return {
     name,
     build: () => ({ name, persistent: false }),

@@ -3,6 +3,8 @@ import type { Record } from '../../processor/api/record.ts'
 import type { MeteredKeyValueStore } from '../../state/internals/metered-key-value-store.ts'
 import type { ValueAndTimestamp } from '../../state/value-and-timestamp.ts'
 import { change, type Change } from './change.ts'
+import { MeteredVersionedKeyValueStore } from '../../state/internals/versioned-store.ts'
+import { PUT_RETURN_CODE_NOT_PUT, PUT_RETURN_CODE_VALID_TO_UNDEFINED } from '../../state/versioned-key-value-store.ts'
 import { forwardingProcessor } from './forwarding-processor.ts'
 import { TimestampedTupleForwarder } from './timestamped-tuple-forwarder.ts'
 
@@ -39,17 +41,33 @@ export function ktableSource<K, V>(
     get(): Processor<K, V, K, Change<V>> {
       let context: ProcessorContext<K, Change<V>>
       let store: Store<K, V> | undefined
+      let versioned: MeteredVersionedKeyValueStore<K, V> | undefined
       let forwarder: TimestampedTupleForwarder<K, V> | undefined
       return {
         init(c) {
           context = c
           if (supplier.storeName !== undefined) {
-            store = c.getStateStore<Store<K, V>>(supplier.storeName)
-            forwarder = new TimestampedTupleForwarder(store, c, supplier.sendOldValues)
+            const opened = c.getStateStore<Store<K, V> | MeteredVersionedKeyValueStore<K, V>>(supplier.storeName)
+            if (opened instanceof MeteredVersionedKeyValueStore) versioned = opened
+            else {
+              store = opened
+              forwarder = new TimestampedTupleForwarder(opened, c, supplier.sendOldValues)
+            }
           }
         },
         process(record: Record<K, V>) {
           if (record.key === null || record.key === undefined) return dropped(context)
+          if (versioned) {
+            // a versioned table keeps every version; an update too old to keep is not forwarded
+            const old = versioned.get(record.key)
+            const code = versioned.put(record.key, record.value, record.timestamp)
+            if (code === PUT_RETURN_CODE_NOT_PUT) return
+            const oldValue = supplier.sendOldValues && old !== null ? old.value : null
+            context.forward(
+              record.withValue(change(record.value, oldValue, code === PUT_RETURN_CODE_VALID_TO_UNDEFINED)),
+            )
+            return
+          }
           if (store && forwarder) {
             const old = store.get(record.key)
             store.put(record.key, record.value === null ? null : { value: record.value, timestamp: record.timestamp })

@@ -1,10 +1,13 @@
 import type { ProcessingContext } from '../../processor/api/processor.ts'
 import type { ValueAndTimestamp } from '../../state/value-and-timestamp.ts'
+import { MeteredVersionedKeyValueStore } from '../../state/internals/versioned-store.ts'
 
 /** Reads a table's current value for a key from inside a processor (Kafka `KTableValueGetter`). */
 export interface KTableValueGetter<K, V> {
   init(context: ProcessingContext): void
   get(key: K): ValueAndTimestamp<V> | null
+  /** For a versioned table: the value valid at `asOf` (set after `init`). */
+  getAsOf?: ((key: K, asOf: number) => ValueAndTimestamp<V> | null) | undefined
 }
 
 /** Makes value getters, and names the stores the reading processor must be connected to. */
@@ -19,12 +22,20 @@ export function storeValueGetter<K, V>(storeName: string): KTableValueGetterSupp
     storeNames: [storeName],
     get() {
       let store: { get(key: K): ValueAndTimestamp<V> | null }
-      return {
+      const getter: KTableValueGetter<K, V> = {
         init(context) {
-          store = context.getStateStore<{ name: string; get(key: K): ValueAndTimestamp<V> | null }>(storeName)
+          const opened = context.getStateStore<{
+            name: string
+            get(key: K, asOf?: number): ValueAndTimestamp<V> | null
+          }>(storeName)
+          store = opened
+          // a versioned store answers as of a time; the join asks for the version valid at its record's time
+          if (opened instanceof MeteredVersionedKeyValueStore)
+            getter.getAsOf = (key, asOf) => opened.get(key, asOf) as ValueAndTimestamp<V> | null
         },
         get: (key) => store.get(key),
       }
+      return getter
     },
   }
 }

@@ -1,4 +1,10 @@
 import type { Serde } from '../../serde/serde.ts'
+import type { StateStore } from '../../processor/api/processor.ts'
+import type { AbstractStoreBuilder } from '../../state/internals/abstract-store-builder.ts'
+import {
+  VersionedKeyValueStoreBuilder,
+  type VersionedBytesStoreSupplier,
+} from '../../state/internals/versioned-store.ts'
 import {
   inMemorySupplier,
   KeyValueStoreBuilder,
@@ -24,9 +30,21 @@ export function timestampedKeyValueStore<K, V>(
   materialized: Materialized<K, V> | undefined,
   keySerde: Serde<K> | undefined,
   valueSerde: Serde<V> | undefined,
-): KeyValueStoreBuilder<K, unknown> {
+): AbstractStoreBuilder<StateStore> {
+  const given = materialized?.storeSupplier
+  if (given && isVersionedSupplier(given)) {
+    // a versioned table: never cached, as in Kafka
+    const versioned = new VersionedKeyValueStoreBuilder<K, V>(
+      given,
+      materialized?.keySerde ?? keySerde,
+      materialized?.valueSerde ?? valueSerde,
+    )
+    if (materialized?.loggingEnabled ?? true) versioned.withLoggingEnabled(materialized?.topicConfig ?? {})
+    else versioned.withLoggingDisabled()
+    return versioned
+  }
   const supplier =
-    materialized?.storeSupplier ??
+    given ??
     (materialized?.storeType === 'in_memory'
       ? inMemorySupplier(storeName)
       : materialized?.storeType === 'lmdb'
@@ -42,6 +60,10 @@ export function timestampedKeyValueStore<K, V>(
   if (materialized?.loggingEnabled ?? true) builder.withLoggingEnabled(materialized?.topicConfig ?? {})
   else builder.withLoggingDisabled()
   return builder
+}
+
+export function isVersionedSupplier(supplier: object): supplier is VersionedBytesStoreSupplier {
+  return 'historyRetentionMs' in supplier
 }
 
 /** A supplier whose engine follows the application's `defaultDslStore` setting. */
