@@ -1,7 +1,16 @@
 // Records/s of a windowed count (1-minute tumbling windows over 10,000 keys) through the test driver's
 // task: deserialize -> windowed aggregate in a window store -> serialize. No broker.
-// Run: npm run bench:windowed-count [-- <records> <in_memory|lmdb>]
-import { Headers, Serdes, StreamsBuilder, TimeWindows, Produced, resolveConfig } from '../packages/streams/src/index.ts'
+// With `suppress`, only final counts leave, through suppress(untilWindowCloses).
+// Run: npm run bench:windowed-count [-- <records> <in_memory|lmdb> [suppress]]
+import {
+  Headers,
+  Serdes,
+  StreamsBuilder,
+  Suppressed,
+  TimeWindows,
+  Produced,
+  resolveConfig,
+} from '../packages/streams/src/index.ts'
 import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
 import { buildProcessorTopology, StreamTask } from '../packages/streams/src/processor/internals/stream-task.ts'
 import { TaskId } from '../packages/streams/src/processor/task-id.ts'
@@ -14,13 +23,15 @@ const engine = process.argv[3] ?? 'lmdb'
 const batch = 1000
 const keys = 10_000
 const commitEvery = 10_000
+const suppress = process.argv[4] === 'suppress'
 
 const builder = new StreamsBuilder()
-builder
+const counts = builder
   .stream<number, string>('events')
   .groupByKey()
   .windowedBy(TimeWindows.ofSizeWithNoGrace(60_000))
   .count()
+;(suppress ? counts.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())) : counts)
   .toStream((windowed) => windowed.key)
   .to('counts', Produced.with(Serdes.Integer(), Serdes.Long()))
 const topology = builder.build()
@@ -81,7 +92,7 @@ run(Math.min(total / 5, 100_000)) // warm-up
 produced = 0
 const seconds = run(total)
 console.log(
-  `windowed-count (${engine}, cache ${config.cacheMaxBytes} bytes, commit every ${commitEvery}): ${total.toLocaleString('en')} records in ${seconds.toFixed(2)}s = ` +
+  `windowed-count (${engine}${suppress ? ', suppressed' : ''}, cache ${config.cacheMaxBytes} bytes, commit every ${commitEvery}): ${total.toLocaleString('en')} records in ${seconds.toFixed(2)}s = ` +
     `${Math.round(total / seconds).toLocaleString('en')} records/s (${produced.toLocaleString('en')} records produced, changelog included), Node ${process.version}`,
 )
 task.close()

@@ -1,10 +1,21 @@
+import sortedBtree from 'sorted-btree'
 import type { Processor, ProcessorContext } from '../../processor/api/processor.ts'
 import type { Record } from '../../processor/api/record.ts'
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
+import type { RecordContext } from '../../processor/record-context.ts'
 import type { KTableValueGetterSupplier } from './ktable-value-getter.ts'
 import type { ValueAndTimestamp } from '../../state/value-and-timestamp.ts'
 
 export type ValueJoinerWithKey<K, V1, V2, VR> = (key: K, value1: V1, value2: V2) => VR
+
+// sorted-btree is CommonJS with `exports.default = BTree`; an ESM default import gets `module.exports`.
+const BTree = sortedBtree.default
+
+interface Waiting<K, V> {
+  readonly record: Record<K, V>
+  readonly context: RecordContext
+  readonly seq: number
+}
 
 /**
  * Kafka `KStreamKTableJoin` and `KStreamGlobalKTableJoin`: each stream record looks up the table's
@@ -22,11 +33,16 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
 ): () => Processor<K, V, K, VR> {
   return () => {
     let context: ProcessorContext<K, VR>
+    let internal: ProcessorContextImpl
     const getter = table.get()
     let observedStreamTime = -1
     // with a grace period (versioned tables), records wait this long in stream time, in time order, so
     // that table updates arriving out of order are seen (Kafka's time-ordered join buffer)
-    const buffer: Record<K, V>[] = []
+    const buffer = new BTree<Waiting<K, V>, undefined>(
+      undefined,
+      (a, b) => a.record.timestamp - b.record.timestamp || a.seq - b.seq,
+    )
+    let seq = 0
     const doJoin = (record: Record<K, V>): void => {
       const mappedKey = keyMapper(record.key, record.value)
       let found: ValueAndTimestamp<VT> | null = null
@@ -40,6 +56,7 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
     return {
       init(c) {
         context = c
+        internal = c as unknown as ProcessorContextImpl
         getter.init(c)
       },
       process(record: Record<K, V>) {
@@ -51,17 +68,24 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
           !nullKeyLeftJoin &&
           (mappedKey === null || mappedKey === undefined || value === null || value === undefined)
         ) {
-          ;(context as unknown as ProcessorContextImpl).droppedRecords++
+          internal.droppedRecords++
           return
         }
         if (graceMs === undefined) return doJoin(record)
         const cutoff = observedStreamTime - graceMs
         if (record.timestamp < cutoff) return doJoin(record)
-        let at = buffer.length
-        while (at > 0 && (buffer[at - 1] as Record<K, V>).timestamp > record.timestamp) at--
-        buffer.splice(at, 0, record)
-        while (buffer.length > 0 && (buffer[0] as Record<K, V>).timestamp <= cutoff)
-          doJoin(buffer.shift() as Record<K, V>)
+        buffer.set({ record, context: internal.recordContext, seq: seq++ }, undefined)
+        const current = internal.recordContext
+        try {
+          for (let next = buffer.minKey(); next && next.record.timestamp <= cutoff; next = buffer.minKey()) {
+            buffer.delete(next)
+            // a joined record carries the topic, partition and offset of the record that waited
+            internal.recordContext = next.context
+            doJoin(next.record)
+          }
+        } finally {
+          internal.recordContext = current
+        }
       },
     }
   }

@@ -1,3 +1,4 @@
+import sortedBtree from 'sorted-btree'
 import { StreamsException } from '../../errors/streams-exception.ts'
 import type { Processor, ProcessorContext } from '../../processor/api/processor.ts'
 import { Record } from '../../processor/api/record.ts'
@@ -6,6 +7,9 @@ import type { RecordContext } from '../../processor/record-context.ts'
 import type { Suppressed } from '../suppressed.ts'
 import { Windowed } from '../windowed.ts'
 import { change, type Change } from './change.ts'
+
+// sorted-btree is CommonJS with `exports.default = BTree`; an ESM default import gets `module.exports`.
+const BTree = sortedBtree.default
 
 interface Buffered<K, V> {
   key: K
@@ -42,6 +46,8 @@ export function ktableSuppress<K, V>(
       let context: ProcessorContext<K, Change<V>>
       let internal: ProcessorContextImpl
       const buffer = new Map<unknown, Buffered<K, V>>()
+      // the same entries in emission order: by buffer time, then by arrival
+      const byTime = new BTree<Buffered<K, V>, undefined>(undefined, (a, b) => a.time - b.time || a.seq - b.seq)
       let observedStreamTime = -1
       let seq = 0
       let bytes = 0
@@ -49,14 +55,10 @@ export function ktableSuppress<K, V>(
       const identity = (key: K): unknown =>
         key instanceof Windowed ? `${String(key.key)}\u0000${key.window.start}\u0000${key.window.end}` : key
 
-      const oldest = (): Buffered<K, V> | undefined => {
-        let min: Buffered<K, V> | undefined
-        for (const entry of buffer.values())
-          if (!min || entry.time < min.time || (entry.time === min.time && entry.seq < min.seq)) min = entry
-        return min
-      }
+      const oldest = (): Buffered<K, V> | undefined => byTime.minKey()
       const emit = (entry: Buffered<K, V>): void => {
         buffer.delete(identity(entry.key))
+        byTime.delete(entry)
         bytes -= sizeOf(entry)
         if (entry.newValue === null && safeToDropTombstones) return
         const previous = internal.recordContext
@@ -90,7 +92,10 @@ export function ktableSuppress<K, V>(
               : record.timestamp
           const id = identity(key)
           const existing = buffer.get(id)
-          if (existing) bytes -= sizeOf(existing)
+          if (existing) {
+            bytes -= sizeOf(existing)
+            byTime.delete(existing)
+          }
           const entry: Buffered<K, V> = {
             key,
             // a key keeps the time it first entered the buffer, and the value it had before
@@ -101,6 +106,7 @@ export function ktableSuppress<K, V>(
             seq: existing ? existing.seq : seq++,
           }
           buffer.set(id, entry)
+          byTime.set(entry, undefined)
           bytes += sizeOf(entry)
           const expiry = observedStreamTime - durationMs
           for (let next = oldest(); next && next.time <= expiry; next = oldest()) emit(next)
