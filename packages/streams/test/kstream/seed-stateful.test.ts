@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
   Duration,
+  JoinWindows,
   Produced,
   Record,
   Serdes,
@@ -220,4 +221,74 @@ test('a session aggregation without a merger says so when a record bridges two s
     () => input.pipeInput('k', 'd', 1200),
     /bridged two sessions of a key, and this session aggregation has no merger/,
   )
+})
+
+test("the guide's order-payment join: orders paid within 10 minutes either side", (t) => {
+  interface Order {
+    id: string
+    amount: number
+  }
+  interface Payment {
+    method: string
+    timestamp: number
+  }
+  const builder = new StreamsBuilder()
+
+  // 주문과 결제 조인
+  const orders = builder.stream<string, Order>('orders')
+  const payments = builder.stream<string, Payment>('payments')
+
+  const paidOrders = orders.join(
+    payments,
+    (order: Order, payment: Payment) => ({
+      orderId: order.id,
+      amount: order.amount,
+      paymentMethod: payment.method,
+      paidAt: payment.timestamp,
+    }),
+    JoinWindows.of(Duration.ofMinutes(10)),
+  )
+
+  paidOrders.to('paid-orders')
+  const driver = new TopologyTestDriver(builder.build(), config)
+  t.after(() => driver.close())
+  const minute = 60_000
+  const orderTopic = driver.createInputTopic('orders', Serdes.String(), Serdes.JSON<Order>())
+  const paymentTopic = driver.createInputTopic('payments', Serdes.String(), Serdes.JSON<Payment>())
+  orderTopic.pipeInput('o1', { id: 'o1', amount: 30 }, 0)
+  orderTopic.pipeInput('o2', { id: 'o2', amount: 12 }, 0)
+  paymentTopic.pipeInput('o1', { method: 'card', timestamp: 9 * minute }, 9 * minute) // within 10 minutes
+  paymentTopic.pipeInput('o2', { method: 'cash', timestamp: 11 * minute }, 11 * minute) // too late
+  orderTopic.pipeInput('o3', { id: 'o3', amount: 5 }, 20 * minute)
+  paymentTopic.pipeInput('o3', { method: 'card', timestamp: 15 * minute }, 15 * minute) // out of order, still within
+  const out = driver.createOutputTopic('paid-orders', Serdes.String(), Serdes.JSON()).readRecordsToList()
+  assert.deepEqual(
+    out.map((r) => [r.key, r.value, r.timestamp]),
+    [
+      ['o1', { orderId: 'o1', amount: 30, paymentMethod: 'card', paidAt: 9 * minute }, 9 * minute],
+      ['o3', { orderId: 'o3', amount: 5, paymentMethod: 'card', paidAt: 15 * minute }, 20 * minute],
+    ],
+  )
+})
+
+test("the guide's stream1.join(stream2, merge, JoinWindows.of(5 minutes))", (t) => {
+  const builder = new StreamsBuilder()
+  const stream1 = builder.stream<string, { a?: number; b?: number }>('left')
+  const stream2 = builder.stream<string, { a?: number; b?: number }>('right')
+
+  // Join - 조인
+  stream1
+    .join(
+      stream2,
+      (value1: { a?: number }, value2: { b?: number }) => ({ ...value1, ...value2 }),
+      JoinWindows.of(Duration.ofMinutes(5)),
+    )
+    .to('joined')
+  const driver = new TopologyTestDriver(builder.build(), config)
+  t.after(() => driver.close())
+  driver.createInputTopic('left', Serdes.String(), Serdes.JSON()).pipeInput('k', { a: 1 }, 0)
+  driver.createInputTopic('right', Serdes.String(), Serdes.JSON()).pipeInput('k', { b: 2 }, 5 * 60_000)
+  assert.deepEqual(driver.createOutputTopic('joined', Serdes.String(), Serdes.JSON()).readValuesToList(), [
+    { a: 1, b: 2 },
+  ])
 })
