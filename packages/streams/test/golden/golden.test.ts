@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { Headers, Serdes, type Serde, type StreamsConfigInput, type Topology } from '../../src/index.ts'
 import { TestRecord, TopologyTestDriver } from '../../src/test-utils/index.ts'
+import { fkTopologies } from './fk-topologies.ts'
 import { joinTopologies, tableJoinTopologies } from './join-topologies.ts'
 import { sessionTopologies } from './session-topologies.ts'
 import { slidingTopologies } from './sliding-topologies.ts'
@@ -15,6 +16,7 @@ const topologies: { readonly [name: string]: (config: StreamsConfigInput) => Top
   ...slidingTopologies,
   ...joinTopologies,
   ...tableJoinTopologies,
+  ...fkTopologies,
 }
 
 // Every directory here holds a scenario and the describe() text and output records that Java Kafka Streams
@@ -100,26 +102,18 @@ function run(name: string, scenario: Scenario): { describe: string; output: stri
   }
 }
 
-/** Java scenarios whose operators kstreams does not have yet (foreign-key joins). */
-const pending = new Set(['fk-inner', 'fk-left', 'fk-named'])
-
 describe('golden scenarios from Java Kafka Streams', () => {
   const names = readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort()
-  test('every golden scenario has a TypeScript twin or is pending', () => {
+  test('every golden scenario has a TypeScript twin', () => {
     assert.deepEqual(
-      names.filter((name) => !topologies[name] && !statefulTopologies[name] && !pending.has(name)),
+      names.filter((name) => !topologies[name] && !statefulTopologies[name]),
       [],
-    )
-    assert.deepEqual(
-      [...pending].filter((name) => topologies[name] ?? statefulTopologies[name]),
-      [],
-      'pending scenarios that have a twin',
     )
   })
-  for (const name of names.filter((n) => !pending.has(n))) {
+  for (const name of names) {
     test(name, () => {
       const scenario = JSON.parse(readFileSync(join(dir, name, 'scenario.json'), 'utf8')) as Scenario
       const result = run(name, scenario)

@@ -75,3 +75,23 @@ test('a repartition topic fed by another repartition topic follows it', () => {
   assert.equal(result.get('first-repartition'), 3)
   assert.equal([...result.values()].filter((count) => count === 3).length, 2)
 })
+
+test('a foreign-key join sizes its subscription topic like the other table and its response topic like this one', () => {
+  const b = new StreamsBuilder()
+  b.table<string, string>('orders')
+    .join(
+      b.table<string, string>('customers'),
+      (order: string) => order,
+      (order: string, customer: string) => `${order}/${customer}`,
+    )
+    .toStream()
+    .to('out')
+  const result = partitionsOf(b.build(config), { orders: 4, customers: 2 })
+  assert.deepEqual(
+    [...result].sort(),
+    [
+      ['KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic', 2],
+      ['KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000014-topic', 4],
+    ].sort(),
+  )
+})

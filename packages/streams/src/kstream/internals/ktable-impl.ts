@@ -25,6 +25,8 @@ import { KGroupedTableImpl } from './kgrouped-table-impl.ts'
 import type { Grouped } from '../grouped.ts'
 import type { KeyValueLike } from '../key-value.ts'
 import { timestampedKeyValueStore } from './materialize.ts'
+import type { TableJoined } from '../table-joined.ts'
+import { foreignKeyJoin, type ForeignKeyExtractorArg } from './foreign-key-join/foreign-key-join.ts'
 
 const FILTER_NAME = 'KTABLE-FILTER-'
 const MAPVALUES_NAME = 'KTABLE-MAPVALUES-'
@@ -136,7 +138,7 @@ export class KTableImpl<K, V> {
     )
   }
 
-    /** Kafka `isOutputVersioned`: the table's values come from a versioned store. */
+  /** Kafka `isOutputVersioned`: the table's values come from a versioned store. */
   isVersioned(): boolean {
     if (this.supplier.storeName !== undefined || !this.parent) return this.versioned
     return this.parent.isVersioned()
@@ -145,7 +147,7 @@ export class KTableImpl<K, V> {
   /**
    * How a downstream operator (a join) reads this table's current value for a key (Kafka
    * `valueGetterSupplier`): from the table's store, materializing a source table when needed, or by
-      * computing from the parent's value for a filter or mapValues without a store.
+   * computing from the parent's value for a filter or mapValues without a store.
    */
   valueGetterSupplier(): KTableValueGetterSupplier<K, V> {
     if (this.materializeSource) this.materializeSource()
@@ -167,12 +169,49 @@ export class KTableImpl<K, V> {
     joiner: TableJoiner<K, V, VO, VR>,
     namedOrMaterialized?: Named | Materialized<K, VR>,
     materialized?: Materialized<K, VR>,
+  ): KTableImpl<K, VR>
+  /**
+   * Foreign-key join (Kafka `KTable.join(other, foreignKeyExtractor, joiner, ...)`): each row of this
+   * table joins the row of `other` whose key `foreignKeyExtractor` takes from it (`value => fk`, or
+   * `(key, value) => fk`); a row whose foreign key is null, or points at no row, has no result.
+   */
+  join<KO, VO, VR>(
+    other: KTableImpl<KO, VO>,
+    foreignKeyExtractor: (value: V) => KO | null,
+    joiner: (value: V, otherValue: VO) => VR,
+    tableJoinedOrMaterialized?: TableJoined<K, KO> | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTableImpl<K, VR>
+  join<KO, VO, VR>(
+    other: KTableImpl<KO, VO>,
+    foreignKeyExtractor: (key: K, value: V) => KO | null,
+    joiner: (value: V, otherValue: VO) => VR,
+    tableJoinedOrMaterialized?: TableJoined<K, KO> | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTableImpl<K, VR>
+  join<KO, VO, VR>(
+    other: KTableImpl<K, VO> | KTableImpl<KO, VO>,
+    joinerOrExtractor: TableJoiner<K, V, VO, VR> | ForeignKeyExtractorArg<K, V, KO>,
+    namedOrMaterializedOrJoiner?: Named | Materialized<K, VR> | ((value: V, otherValue: VO) => VR),
+    tableJoinedOrMaterialized?: TableJoined<K, KO> | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
   ): KTableImpl<K, VR> {
+    // the foreign-key form is the only one whose third argument is a function
+    if (typeof namedOrMaterializedOrJoiner === 'function')
+      return foreignKeyJoin<K, V, KO, VO, VR>(
+        this,
+        other as KTableImpl<KO, VO>,
+        joinerOrExtractor as ForeignKeyExtractorArg<K, V, KO>,
+        namedOrMaterializedOrJoiner as (value: V, otherValue: VO | null) => VR,
+        tableJoinedOrMaterialized,
+        materialized,
+        false,
+      )
     return this.#tableJoin(
-      other,
-      joiner as TableJoiner<K, V | null, VO | null, VR>,
-      namedOrMaterialized,
-      materialized,
+      other as KTableImpl<K, VO>,
+      joinerOrExtractor as TableJoiner<K, V | null, VO | null, VR>,
+      namedOrMaterializedOrJoiner,
+      tableJoinedOrMaterialized as Materialized<K, VR> | undefined,
       false,
       false,
     )
@@ -184,12 +223,48 @@ export class KTableImpl<K, V> {
     joiner: TableJoiner<K, V, NoInfer<VO> | null, VR>,
     namedOrMaterialized?: Named | Materialized<K, VR>,
     materialized?: Materialized<K, VR>,
+  ): KTableImpl<K, VR>
+  /**
+   * Foreign-key left join (Kafka `KTable.leftJoin(other, foreignKeyExtractor, joiner, ...)`): every row
+   * of this table has a result, joined with null when its foreign key is null or points at no row.
+   */
+  leftJoin<KO, VO, VR>(
+    other: KTableImpl<KO, VO>,
+    foreignKeyExtractor: (value: V) => KO | null,
+    joiner: (value: V, otherValue: VO | null) => VR,
+    tableJoinedOrMaterialized?: TableJoined<K, KO> | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTableImpl<K, VR>
+  leftJoin<KO, VO, VR>(
+    other: KTableImpl<KO, VO>,
+    foreignKeyExtractor: (key: K, value: V) => KO | null,
+    joiner: (value: V, otherValue: VO | null) => VR,
+    tableJoinedOrMaterialized?: TableJoined<K, KO> | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
+  ): KTableImpl<K, VR>
+  leftJoin<KO, VO, VR>(
+    other: KTableImpl<K, VO> | KTableImpl<KO, VO>,
+    joinerOrExtractor: TableJoiner<K, V, VO | null, VR> | ForeignKeyExtractorArg<K, V, KO>,
+    namedOrMaterializedOrJoiner?: Named | Materialized<K, VR> | ((value: V, otherValue: VO | null) => VR),
+    tableJoinedOrMaterialized?: TableJoined<K, KO> | Materialized<K, VR>,
+    materialized?: Materialized<K, VR>,
   ): KTableImpl<K, VR> {
+    // the foreign-key form is the only one whose third argument is a function
+    if (typeof namedOrMaterializedOrJoiner === 'function')
+      return foreignKeyJoin<K, V, KO, VO, VR>(
+        this,
+        other as KTableImpl<KO, VO>,
+        joinerOrExtractor as ForeignKeyExtractorArg<K, V, KO>,
+        namedOrMaterializedOrJoiner,
+        tableJoinedOrMaterialized,
+        materialized,
+        true,
+      )
     return this.#tableJoin(
-      other,
-      joiner as TableJoiner<K, V | null, VO | null, VR>,
-      namedOrMaterialized,
-      materialized,
+      other as KTableImpl<K, VO>,
+      joinerOrExtractor as TableJoiner<K, V | null, VO | null, VR>,
+      namedOrMaterializedOrJoiner,
+      tableJoinedOrMaterialized as Materialized<K, VR> | undefined,
       true,
       false,
     )

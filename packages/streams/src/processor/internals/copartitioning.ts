@@ -8,7 +8,8 @@ import type { InternalTopologyBuilder } from './internal-topology-builder.ts'
  * user's topics.
  *
  * A repartition topic without a fixed count (`Repartitioned.withNumberOfPartitions`) gets the largest
- * count among the source topics of the sub-topologies writing to it. In each group of topics read by one
+ * count among the source topics of the sub-topologies writing to it (those known yet, where topics feed
+ * each other in a cycle). In each group of topics read by one
  * join, the user's topics must have the same count (or the join would pair different keys), and the
  * repartition topics follow it; a group of repartition topics only takes their fixed count, which must
  * agree, or else their largest.
@@ -45,9 +46,13 @@ export function repartitionTopicPartitions(
     progress = false
     for (const [topic, sourceSets] of writers) {
       if (counts.has(topic)) continue
-      const upstream = sourceSets.flat().map(countOf)
-      if (upstream.some((count) => count === undefined)) continue
-      counts.set(topic, Math.max(...(upstream as number[])))
+      // as Kafka, the counts known so far: the foreign-key join's topics feed each other
+      const upstream = sourceSets
+        .flat()
+        .map(countOf)
+        .filter((count) => count !== undefined)
+      if (upstream.length === 0) continue
+      counts.set(topic, Math.max(...upstream))
       progress = true
     }
   }
