@@ -196,23 +196,12 @@ export class KTableImpl<K, V> {
     tableJoinedOrMaterialized?: TableJoined<K, KO> | Materialized<K, VR>,
     materialized?: Materialized<K, VR>,
   ): KTableImpl<K, VR> {
-    // the foreign-key form is the only one whose third argument is a function
-    if (typeof namedOrMaterializedOrJoiner === 'function')
-      return foreignKeyJoin<K, V, KO, VO, VR>(
-        this,
-        other as KTableImpl<KO, VO>,
-        joinerOrExtractor as ForeignKeyExtractorArg<K, V, KO>,
-        namedOrMaterializedOrJoiner as (value: V, otherValue: VO | null) => VR,
-        tableJoinedOrMaterialized,
-        materialized,
-        false,
-      )
-    return this.#tableJoin(
-      other as KTableImpl<K, VO>,
-      joinerOrExtractor as TableJoiner<K, V | null, VO | null, VR>,
+    return this.#keyOrForeignKeyJoin<KO, VO, VR>(
+      other,
+      joinerOrExtractor,
       namedOrMaterializedOrJoiner,
-      tableJoinedOrMaterialized as Materialized<K, VR> | undefined,
-      false,
+      tableJoinedOrMaterialized,
+      materialized,
       false,
     )
   }
@@ -249,23 +238,41 @@ export class KTableImpl<K, V> {
     tableJoinedOrMaterialized?: TableJoined<K, KO> | Materialized<K, VR>,
     materialized?: Materialized<K, VR>,
   ): KTableImpl<K, VR> {
-    // the foreign-key form is the only one whose third argument is a function
+    return this.#keyOrForeignKeyJoin<KO, VO, VR>(
+      other,
+      joinerOrExtractor,
+      namedOrMaterializedOrJoiner,
+      tableJoinedOrMaterialized,
+      materialized,
+      true,
+    )
+  }
+
+  /** join / leftJoin: the foreign-key form is the only one whose third argument is a function. */
+  #keyOrForeignKeyJoin<KO, VO, VR>(
+    other: KTableImpl<K, VO> | KTableImpl<KO, VO>,
+    joinerOrExtractor: TableJoiner<K, V, never, VR> | ForeignKeyExtractorArg<K, V, KO>,
+    namedOrMaterializedOrJoiner: Named | Materialized<K, VR> | ((value: V, otherValue: never) => VR) | undefined,
+    tableJoinedOrMaterialized: TableJoined<K, KO> | Materialized<K, VR> | undefined,
+    materialized: Materialized<K, VR> | undefined,
+    leftJoin: boolean,
+  ): KTableImpl<K, VR> {
     if (typeof namedOrMaterializedOrJoiner === 'function')
       return foreignKeyJoin<K, V, KO, VO, VR>(
         this,
         other as KTableImpl<KO, VO>,
         joinerOrExtractor as ForeignKeyExtractorArg<K, V, KO>,
-        namedOrMaterializedOrJoiner,
+        namedOrMaterializedOrJoiner as (value: V, otherValue: VO | null) => VR,
         tableJoinedOrMaterialized,
         materialized,
-        true,
+        leftJoin,
       )
     return this.#tableJoin(
       other as KTableImpl<K, VO>,
       joinerOrExtractor as TableJoiner<K, V | null, VO | null, VR>,
       namedOrMaterializedOrJoiner,
       tableJoinedOrMaterialized as Materialized<K, VR> | undefined,
-      true,
+      leftJoin,
       false,
     )
   }
