@@ -9,40 +9,34 @@ import {
   SessionStoreBuilder,
   type SessionBytesStoreSupplier,
 } from '../../state/internals/session-store-builder.ts'
-import { EmitStrategy } from '../emit-strategy.ts'
+import type { EmitStrategy } from '../emit-strategy.ts'
 import type { Materialized } from '../materialized.ts'
 import type { Named } from '../named.ts'
 import type { SessionWindows } from '../session-windows.ts'
 import type { Windowed } from '../windowed.ts'
-import { AGGREGATE_NAME, split, type KGroupedStreamImpl } from './kgrouped-stream-impl.ts'
-import type { AggregateSupplier, Aggregator, Initializer, Reducer } from './kstream-aggregate.ts'
-import { nameOf } from './kstream-impl.ts'
+import { AGGREGATE_NAME } from './kgrouped-stream-impl.ts'
+import type { Aggregator, Initializer, Reducer } from './kstream-aggregate.ts'
 import { kstreamSessionWindowAggregate, type Merger } from './kstream-session-window-aggregate.ts'
-
-const REDUCE_NAME = 'KSTREAM-REDUCE-'
+import { REDUCE_NAME, WindowedKStream } from './windowed-kstream.ts'
 
 /**
  * Kafka `SessionWindowedKStreamImpl`: a grouped stream cut into session windows. Aggregations give a
  * table keyed by `Windowed<K>` (the session [start, end], both inclusive), stored in a session store
  * whose retention defaults to gap + grace.
  */
-export class SessionWindowedKStreamImpl<K, V> {
-  readonly #grouped: KGroupedStreamImpl<K, V>
-  readonly #windows: SessionWindows
-  #emitStrategy = EmitStrategy.onWindowUpdate()
-
-  constructor(grouped: KGroupedStreamImpl<K, V>, windows: SessionWindows) {
-    this.#grouped = grouped
-    this.#windows = windows
+export class SessionWindowedKStreamImpl<K, V> extends WindowedKStream<K, V, SessionWindows> {
+  // a session closes once stream time passes its end by the gap plus the grace period
+  protected get closeDelayMs(): number {
+    return this.windows.gapMs + this.windows.graceMs
   }
 
-  get windows(): SessionWindows {
-    return this.#windows
-  }
-
-  emitStrategy(strategy: EmitStrategy): this {
-    this.#emitStrategy = strategy
-    return this
+  protected storeBuilder<VA>(
+    storeName: string,
+    materialized: Materialized<K, VA> | undefined,
+    keySerde: Serde<K> | undefined,
+    valueSerde: Serde<VA> | undefined,
+  ): SessionStoreBuilder<K, VA> {
+    return sessionStoreBuilder(storeName, materialized, this.windows, keySerde, valueSerde, this.emit)
   }
 
   /** The number of records per key and session (null values count; null keys are dropped). */
@@ -50,21 +44,16 @@ export class SessionWindowedKStreamImpl<K, V> {
     namedOrMaterialized?: Named | Materialized<K, number>,
     materialized?: Materialized<K, number>,
   ): KTableImpl<Windowed<K>, number> {
-    const { named, mat } = split(namedOrMaterialized, materialized)
-    const builder = this.#grouped.builder
-    // Kafka burns a store name here when count() is given an unnamed Materialized, for compatibility
-    if (mat && mat.storeName === undefined) builder.newStoreName(AGGREGATE_NAME)
-    const storeName = mat?.storeName ?? builder.newStoreName(AGGREGATE_NAME)
-    const name = nameOf(named, builder, AGGREGATE_NAME)
+    const { name, storeName, mat } = this.names(AGGREGATE_NAME, namedOrMaterialized, materialized, true)
     const supplier = kstreamSessionWindowAggregate<K, V, number>(
-      this.#windows,
+      this.windows,
       storeName,
-      this.#emitStrategy,
+      this.emit,
       () => 0,
       (_k, _v, count) => count + 1,
       (_k, one, two) => one + two,
     )
-    return this.#build(name, storeName, mat, supplier, mat?.valueSerde ?? Serdes.Long())
+    return this.build(name, storeName, mat, supplier, mat?.valueSerde ?? Serdes.Long())
   }
 
   /**
@@ -76,22 +65,19 @@ export class SessionWindowedKStreamImpl<K, V> {
     namedOrMaterialized?: Named | Materialized<K, V>,
     materialized?: Materialized<K, V>,
   ): KTableImpl<Windowed<K>, V> {
-    const { named, mat } = split(namedOrMaterialized, materialized)
-    const builder = this.#grouped.builder
-    const storeName = mat?.storeName ?? builder.newStoreName(REDUCE_NAME)
-    const name = nameOf(named, builder, REDUCE_NAME)
+    const { name, storeName, mat } = this.names(REDUCE_NAME, namedOrMaterialized, materialized)
     // Kafka's reduce starts from a null aggregate, which the first value replaces
     const aggregator = (_k: K, value: V, aggregate: V | null): V =>
       aggregate === null ? value : reducer(aggregate, value)
     const supplier = kstreamSessionWindowAggregate<K, V, V>(
-      this.#windows,
+      this.windows,
       storeName,
-      this.#emitStrategy,
+      this.emit,
       () => null as V,
       aggregator,
       (key, one, two) => aggregator(key, two, one),
     )
-    return this.#build(name, storeName, mat, supplier, mat?.valueSerde ?? this.#grouped.valueSerde)
+    return this.build(name, storeName, mat, supplier, mat?.valueSerde ?? this.grouped.valueSerde)
   }
 
   /** Folds each session's values into an aggregate that starts from `initializer()`; `merger` joins two sessions' aggregates. */
@@ -121,50 +107,16 @@ export class SessionWindowedKStreamImpl<K, V> {
       materialized = namedOrMaterialized as Materialized<K, VA> | undefined
       namedOrMaterialized = mergerOrNamed
     }
-    const { named, mat } = split(namedOrMaterialized, materialized)
-    const builder = this.#grouped.builder
-    const storeName = mat?.storeName ?? builder.newStoreName(AGGREGATE_NAME)
-    const name = nameOf(named, builder, AGGREGATE_NAME)
+    const { name, storeName, mat } = this.names(AGGREGATE_NAME, namedOrMaterialized, materialized)
     const supplier = kstreamSessionWindowAggregate<K, V, VA>(
-      this.#windows,
+      this.windows,
       storeName,
-      this.#emitStrategy,
+      this.emit,
       init,
       aggregator,
       merger,
     )
-    return this.#build(name, storeName, mat, supplier, mat?.valueSerde)
-  }
-
-  #build<VA>(
-    name: string,
-    storeName: string,
-    materialized: Materialized<K, VA> | undefined,
-    supplier: AggregateSupplier<K, V, Windowed<K>, VA>,
-    valueSerde: Serde<VA> | undefined,
-  ): KTableImpl<Windowed<K>, VA> {
-    const grouped = this.#grouped
-    const keySerde = materialized?.keySerde ?? grouped.keySerde
-    const storeBuilder = sessionStoreBuilder(
-      storeName,
-      materialized,
-      this.#windows,
-      keySerde,
-      valueSerde,
-      this.#emitStrategy,
-    )
-    const table = grouped.aggregateInto<Windowed<K>, VA>(
-      name,
-      storeName,
-      storeBuilder,
-      supplier,
-      undefined,
-      valueSerde,
-      materialized?.storeName,
-    )
-    // a session closes once stream time passes its end by the gap plus the grace period
-    table.windowCloseDelayMs = this.#windows.gapMs + this.#windows.graceMs
-    return table
+    return this.build(name, storeName, mat, supplier, mat?.valueSerde)
   }
 }
 
