@@ -182,6 +182,15 @@ export const tableJoinTopologies: { readonly [name: string]: (config: StreamsCon
       const [lt, rt] = tables(b)
       lt.leftJoin(rt, plus).toStream().to('output')
     }),
+  'tt-versioned': (c) =>
+    build(c, (b) => {
+      const lt = b.table<string, string>(
+        'left',
+        Materialized.as(Stores.persistentVersionedKeyValueStore('lv', ms(10000))),
+      )
+      const rt = b.table<string, string>('right')
+      lt.leftJoin(rt, plus).toStream().to('output')
+    }),
   'tt-outer': (c) =>
     build(c, (b) => {
       const [lt, rt] = tables(b)

@@ -17,6 +17,7 @@ import {
   Record,
   Repartitioned,
   Serdes,
+  Stores,
   StreamsBuilder,
   Topology,
   type FixedKeyProcessorContext,
@@ -451,6 +452,15 @@ export const statefulTopologies: { readonly [name: string]: (config: StreamsConf
     fromBuilder(c, (b) =>
       b
         .table<string, string>('input')
+        .groupBy((_k, v) => ({ key: v, value: v }))
+        .count()
+        .toStream()
+        .to('output', L),
+    ),
+  'table-group-by-versioned': (c) =>
+    fromBuilder(c, (b) =>
+      b
+        .table<string, string>('input', Materialized.as(Stores.persistentVersionedKeyValueStore('iv', 10000)))
         .groupBy((_k, v) => ({ key: v, value: v }))
         .count()
         .toStream()

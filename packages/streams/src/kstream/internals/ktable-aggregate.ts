@@ -17,11 +17,14 @@ import { TimestampedTupleForwarder } from './timestamped-tuple-forwarder.ts'
  */
 export function ktableRepartitionMap<K, V, KR, VR>(
   mapper: KeyValueMapper<K, V, KeyValueLike<KR, VR>>,
+  versioned: boolean,
 ): () => Processor<K, Change<V>, KR, Change<VR>> {
   return forwardingProcessor<K, Change<V>, KR, Change<VR>>((record, context) => {
     if (record.key === null || record.key === undefined)
       throw new StreamsException('Record key for the grouping KTable should not be null.')
     const { newValue, oldValue, isLatest } = record.value
+    // the aggregate of a versioned table counts only its latest values: out-of-order updates stop here
+    if (versioned && !isLatest) return
     const newPair = newValue === null ? null : toKeyValue(mapper(record.key, newValue))
     const oldPair = oldValue === null ? null : toKeyValue(mapper(record.key, oldValue))
     const oldOk =

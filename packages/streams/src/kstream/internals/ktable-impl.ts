@@ -323,8 +323,15 @@ export class KTableImpl<K, V> {
     const thisGetter = this.valueGetterSupplier()
     const otherGetter = other.valueGetterSupplier()
     const merger = ktableKTableJoinMerger<K, VR>(storeName)
-    const joinThis = ktableKTableJoin<K, V, VO, VR>(otherGetter, joiner, thisKind, () => merger.sendOldValues)
-    const joinOther = ktableKTableJoin<K, VO, V, VR>(thisGetter, reversed, otherKind, () => merger.sendOldValues)
+    const sendOldValues = (): boolean => merger.sendOldValues
+    const joinThis = ktableKTableJoin<K, V, VO, VR>(otherGetter, joiner, thisKind, sendOldValues, this.isVersioned())
+    const joinOther = ktableKTableJoin<K, VO, V, VR>(
+      thisGetter,
+      reversed,
+      otherKind,
+      sendOldValues,
+      other.isVersioned(),
+    )
     const keySerde = mat?.keySerde ?? this.keySerde
     const valueSerde = mat?.valueSerde
     const node = new GraphNode(mergeName, (topology) => {
@@ -348,7 +355,7 @@ export class KTableImpl<K, V> {
     grouped?: Grouped<KR, VR>,
   ): KGroupedTableImpl<KR, VR> {
     const name = nameOf(grouped?.name, this.builder, SELECT_NAME)
-    const node = processorNode(name, ktableRepartitionMap(selector))
+    const node = processorNode(name, ktableRepartitionMap(selector, this.isVersioned()))
     this.builder.addGraphNode(this.graphNode, node)
     this.enableSendingOldValues()
     return new KGroupedTableImpl<KR, VR>(this.builder, node, grouped?.keySerde, grouped?.valueSerde, grouped?.name)

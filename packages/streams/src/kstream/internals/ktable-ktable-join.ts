@@ -15,13 +15,15 @@ export type TableJoinKind = 'inner' | 'left' | 'right' | 'outer'
  * Kafka `KTableKTableInnerJoin` / `LeftJoin` / `RightJoin` / `OuterJoin`: one side's change looks up the
  * other side's current value and forwards the joined change, stamped with the later of the two
  * timestamps. `joiner` is (key, this side's value, other side's value); the right join is the other side
- * of a left join, so its joiner is reversed by the caller. Null keys are dropped.
+ * of a left join, so its joiner is reversed by the caller. Null keys are dropped, and so are out-of-order
+ * updates when this side is a versioned table.
  */
 export function ktableKTableJoin<K, V, VO, VR>(
   other: KTableValueGetterSupplier<K, VO>,
   joiner: ValueJoinerWithKey<K, V | null, VO | null, VR>,
   kind: TableJoinKind,
   sendOldValues: () => boolean,
+  versioned: boolean,
 ): () => Processor<K, Change<V>, K, Change<VR>> {
   return () => {
     let context: ProcessorContext<K, Change<VR>>
@@ -37,6 +39,11 @@ export function ktableKTableJoin<K, V, VO, VR>(
           return
         }
         const { newValue, oldValue, isLatest } = record.value
+        // an out-of-order update of a versioned table does not join (KIP-914)
+        if (versioned && !isLatest) {
+          ;(context as unknown as ProcessorContextImpl).droppedRecords++
+          return
+        }
         const found = getter.get(record.key)
         const otherValue = found === null ? null : found.value
         const withOld = sendOldValues()

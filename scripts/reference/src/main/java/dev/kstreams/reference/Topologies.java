@@ -862,7 +862,28 @@ public final class Topologies {
         });
 
         // J19
-        register("tt-inner", Topologies::tableTableInner);
+                register("tt-inner", Topologies::tableTableInner);
+
+        // a versioned left table: its out-of-order updates (older than its latest) do not join
+        register("tt-versioned", b -> {
+            final KTable<String, String> lt = b.table("left",
+                Materialized.<String, String>as(Stores.persistentVersionedKeyValueStore("lv", Duration.ofMillis(10000))));
+            final KTable<String, String> rt = b.table("right");
+            lt.leftJoin(rt, (lv, rv) -> lv + "+" + rv).toStream().to("output");
+            return null;
+        });
+
+        // a versioned table regrouped and counted: out-of-order updates neither subtract nor add
+        register("table-group-by-versioned", b -> {
+            b.<String, String>table("input",
+                    Materialized.<String, String>as(Stores.persistentVersionedKeyValueStore("iv", Duration.ofMillis(10000))))
+                .groupBy((k, v) -> KeyValue.pair(v, v))
+                .count()
+                .toStream()
+                .to("output", Produced.with(Serdes.String(), Serdes.Long()));
+            return null;
+        });
+
 
         // J20
         register("tt-left", b -> {
