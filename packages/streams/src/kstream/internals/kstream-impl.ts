@@ -23,7 +23,8 @@ import type { Grouped } from '../grouped.ts'
 import type { Materialized } from '../materialized.ts'
 import type { StreamPartitioner } from '../../processor/stream-partitioner.ts'
 import { KGroupedStreamImpl, split } from './kgrouped-stream-impl.ts'
-import { KTableImpl, suppressionBufferStore } from './ktable-impl.ts'
+import { KTableImpl } from './ktable-impl.ts'
+import { bufferStore } from './buffer-store.ts'
 import { ktableSource } from './ktable-processors.ts'
 import type { Joined } from '../joined.ts'
 import { GlobalKTable } from '../global-ktable.ts'
@@ -678,10 +679,19 @@ export class KStreamImpl<K, V> {
       throw new TopologyException('KTable must be versioned to use a grace period in a stream table join.')
     const name = nameOf(joined?.name, this.builder, leftJoin ? LEFTJOIN_NAME : JOIN_NAME)
     const getter = table.valueGetterSupplier()
-    const supplier = kstreamKTableJoin<K, V, K, VT, VR>(getter, (key) => key, joinerWithKey(joiner), leftJoin, graceMs)
+    const buffer =
+      graceMs === undefined
+        ? undefined
+        : {
+            graceMs,
+            storeName: `${name}-Buffer`,
+            keySerde: joined?.keySerde ?? this.keySerde,
+            valueSerde: joined?.valueSerde ?? this.valueSerde,
+          }
+    const supplier = kstreamKTableJoin<K, V, K, VT, VR>(getter, (key) => key, joinerWithKey(joiner), leftJoin, buffer)
     const node = new GraphNode(name, (builder, parents) => {
       builder.addProcessor(name, supplier, parents)
-      if (graceMs !== undefined) builder.addStateStore(suppressionBufferStore(`${name}-Buffer`), [name])
+      if (buffer) builder.addStateStore(bufferStore(buffer.storeName, true), [name])
       if (getter.storeNames.length > 0) builder.connectProcessorAndStateStores(name, getter.storeNames)
       builder.copartitionSources([...this.subTopologySourceNodes, ...table.subTopologySourceNodes])
     })

@@ -1,8 +1,18 @@
 import sortedBtree from 'sorted-btree'
 import type { Processor, ProcessorContext } from '../../processor/api/processor.ts'
-import type { Record } from '../../processor/api/record.ts'
+import { Record } from '../../processor/api/record.ts'
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
 import type { RecordContext } from '../../processor/record-context.ts'
+import type { Serde } from '../../serde/serde.ts'
+import {
+  bufferKeySeq,
+  FieldReader,
+  FieldWriter,
+  keyCodec,
+  PendingWrites,
+  type BufferStore,
+  type StoredEntry,
+} from './buffer-store.ts'
 import type { KTableValueGetterSupplier } from './ktable-value-getter.ts'
 import type { ValueAndTimestamp } from '../../state/value-and-timestamp.ts'
 
@@ -11,10 +21,17 @@ export type ValueJoinerWithKey<K, V1, V2, VR> = (key: K, value1: V1, value2: V2)
 // sorted-btree is CommonJS with `exports.default = BTree`; an ESM default import gets `module.exports`.
 const BTree = sortedBtree.default
 
-interface Waiting<K, V> {
+interface Waiting<K, V> extends StoredEntry {
   readonly record: Record<K, V>
   readonly context: RecordContext
-  readonly seq: number
+}
+
+/** The grace-period buffer of a stream-table join: its store, and the serdes of the stream's records. */
+export interface JoinBuffer<K, V> {
+  readonly graceMs: number
+  readonly storeName: string
+  readonly keySerde: Serde<K> | undefined
+  readonly valueSerde: Serde<V> | undefined
 }
 
 /**
@@ -29,7 +46,7 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
   keyMapper: (key: K, value: V) => KT | null,
   joiner: ValueJoinerWithKey<K, V, VT | null, VR>,
   leftJoin: boolean,
-  graceMs?: number,
+  buffered?: JoinBuffer<K, V>,
 ): () => Processor<K, V, K, VR> {
   return () => {
     let context: ProcessorContext<K, VR>
@@ -37,12 +54,34 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
     const getter = table.get()
     let observedStreamTime = -1
     // with a grace period (versioned tables), records wait this long in stream time, in time order, so
-    // that table updates arriving out of order are seen (Kafka's time-ordered join buffer)
-    const buffer = new BTree<Waiting<K, V>, undefined>(
-      undefined,
-      (a, b) => a.record.timestamp - b.record.timestamp || a.seq - b.seq,
-    )
+    // that table updates arriving out of order are seen (Kafka's time-ordered join buffer); the store
+    // keeps them across restarts
+    const buffer = new BTree<Waiting<K, V>, undefined>(undefined, (a, b) => a.time - b.time || a.seq - b.seq)
     let seq = 0
+    let writes: PendingWrites<Waiting<K, V>>
+    const openBuffer = (c: ProcessorContextImpl, options: JoinBuffer<K, V>): void => {
+      const store = c.getStateStore<BufferStore>(options.storeName)
+      const topic = `${c.applicationId}-${options.storeName}-changelog`
+      const keys = keyCodec<K>(options.keySerde ?? c.requireKeySerde(`the join buffer ${options.storeName}`), topic)
+      const values = options.valueSerde ?? (c.requireValueSerde(`the join buffer ${options.storeName}`) as Serde<V>)
+      const serializer = values.serializer()
+      const deserializer = values.deserializer()
+      writes = new PendingWrites(store, ({ record, context }) => {
+        const writer = new FieldWriter().context(context)
+        keys.write(writer, record.key)
+        return writer.bytes(serializer.serialize(topic, record.value)).done()
+      })
+      for (const { key, value } of store.all()) {
+        const reader = new FieldReader(value)
+        const context = reader.context()
+        const recordKey = keys.read(reader)
+        const recordValue = deserializer.deserialize(topic, reader.bytes()) as V
+        const record = new Record(recordKey, recordValue, context.timestamp, context.headers)
+        const waiting = { record, context, time: context.timestamp, seq: bufferKeySeq(key), stored: true }
+        buffer.set(waiting, undefined)
+        seq = Math.max(seq, waiting.seq + 1)
+      }
+    }
     const doJoin = (record: Record<K, V>): void => {
       const mappedKey = keyMapper(record.key, record.value)
       let found: ValueAndTimestamp<VT> | null = null
@@ -58,6 +97,7 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
         context = c
         internal = c as unknown as ProcessorContextImpl
         getter.init(c)
+        if (buffered) openBuffer(internal, buffered)
       },
       process(record: Record<K, V>) {
         const { key, value } = record
@@ -71,14 +111,17 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
           internal.droppedRecords++
           return
         }
-        if (graceMs === undefined) return doJoin(record)
-        const cutoff = observedStreamTime - graceMs
+        if (!buffered) return doJoin(record)
+        const cutoff = observedStreamTime - buffered.graceMs
         if (record.timestamp < cutoff) return doJoin(record)
-        buffer.set({ record, context: internal.recordContext, seq: seq++ }, undefined)
+        const entering = { record, context: internal.recordContext, time: record.timestamp, seq: seq++, stored: false }
+        buffer.set(entering, undefined)
+        writes.put(entering)
         const current = internal.recordContext
         try {
-          for (let next = buffer.minKey(); next && next.record.timestamp <= cutoff; next = buffer.minKey()) {
+          for (let next = buffer.minKey(); next && next.time <= cutoff; next = buffer.minKey()) {
             buffer.delete(next)
+            writes.remove(next)
             // a joined record carries the topic, partition and offset of the record that waited
             internal.recordContext = next.context
             doJoin(next.record)

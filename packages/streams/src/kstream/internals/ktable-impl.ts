@@ -19,12 +19,12 @@ import { computedValueGetter, storeValueGetter, type KTableValueGetterSupplier }
 import { ktableSuppress } from './ktable-suppress.ts'
 import type { Suppressed } from '../suppressed.ts'
 import { TopologyException } from '../../errors/topology-exception.ts'
-import type { StoreBuilder } from '../../processor/state-store.ts'
 import { ktableRepartitionMap } from './ktable-aggregate.ts'
 import { KGroupedTableImpl } from './kgrouped-table-impl.ts'
 import type { Grouped } from '../grouped.ts'
 import type { KeyValueLike } from '../key-value.ts'
 import { timestampedKeyValueStore } from './materialize.ts'
+import { bufferStore } from './buffer-store.ts'
 import type { TableJoined } from '../table-joined.ts'
 import { foreignKeyJoin, type ForeignKeyExtractorArg } from './foreign-key-join/foreign-key-join.ts'
 
@@ -119,11 +119,15 @@ export class KTableImpl<K, V> {
       }
       durationMs = this.windowCloseDelayMs
     }
-    const supplier = ktableSuppress<K, V>(suppressed, storeName, durationMs)
+    const supplier = ktableSuppress<K, V>(suppressed, storeName, durationMs, this.keySerde, this.valueSerde)
     this.enableSendingOldValues()
     const node = new GraphNode(name, (builder, parents) => {
       builder.addProcessor(name, supplier, parents)
-      builder.addStateStore(suppressionBufferStore(storeName), [name])
+      const store = bufferStore(storeName, false)
+      const { loggingEnabled, logConfig } = suppressed.bufferConfig
+      if (loggingEnabled) store.withLoggingEnabled(logConfig)
+      else store.withLoggingDisabled()
+      builder.addStateStore(store, [name])
     })
     this.builder.addGraphNode(this.graphNode, node)
     return new KTableImpl<K, V>(
@@ -485,20 +489,6 @@ export class KTableImpl<K, V> {
       ? (key, value) => transformerForGetter(transformer)(key, value as V | null)
       : (key, value) => (value === null ? null : compute(key, value as V))
     return table
-  }
-}
-
-/**
- * The suppression buffer as the topology sees it: a named store connected to the processor. The
- * buffer itself lives in the processor (Kafka's `InMemoryTimeOrderedKeyValueChangeBuffer`); it is not
- * yet backed by a changelog, so a restarted task starts with an empty buffer.
- */
-export function suppressionBufferStore(name: string): StoreBuilder {
-  return {
-    name,
-    build: () => ({ name, persistent: false }),
-    loggingEnabled: () => false,
-    logConfig: () => ({}),
   }
 }
 

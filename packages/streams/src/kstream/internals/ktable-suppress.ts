@@ -6,18 +6,27 @@ import type { ProcessorContextImpl } from '../../processor/internals/processor-c
 import type { RecordContext } from '../../processor/record-context.ts'
 import type { Suppressed } from '../suppressed.ts'
 import { Windowed } from '../windowed.ts'
+import type { Serde } from '../../serde/serde.ts'
+import {
+  bufferKeySeq,
+  bufferKeyTime,
+  FieldReader,
+  FieldWriter,
+  keyCodec,
+  PendingWrites,
+  type BufferStore,
+  type StoredEntry,
+} from './buffer-store.ts'
 import { change, type Change } from './change.ts'
 
 // sorted-btree is CommonJS with `exports.default = BTree`; an ESM default import gets `module.exports`.
 const BTree = sortedBtree.default
 
-interface Buffered<K, V> {
+interface Buffered<K, V> extends StoredEntry {
   key: K
-  time: number
   newValue: V | null
   priorValue: V | null
   context: RecordContext
-  seq: number
 }
 
 /**
@@ -32,6 +41,8 @@ export function ktableSuppress<K, V>(
   suppressed: Suppressed,
   storeName: string,
   durationMs: number,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
 ): {
   storeName: string
   sendOldValues: boolean
@@ -55,10 +66,51 @@ export function ktableSuppress<K, V>(
       const identity = (key: K): unknown =>
         key instanceof Windowed ? `${String(key.key)}\u0000${key.window.start}\u0000${key.window.end}` : key
 
+      // the store keeps the buffer across restarts: entries by (time, arrival), values with their context
+      let writes: PendingWrites<Buffered<K, V>>
+      const add = (entry: Buffered<K, V>): void => {
+        buffer.set(identity(entry.key), entry)
+        byTime.set(entry, undefined)
+        bytes += sizeOf(entry)
+      }
+      const openStore = (c: ProcessorContextImpl): void => {
+        const store = c.getStateStore<BufferStore>(storeName)
+        const topic = `${c.applicationId}-${storeName}-changelog`
+        const keys = keyCodec<K>(keySerde ?? c.requireKeySerde(`the suppression buffer ${storeName}`), topic)
+        const values = valueSerde ?? (c.requireValueSerde(`the suppression buffer ${storeName}`) as Serde<V>)
+        const serializer = values.serializer()
+        const deserializer = values.deserializer()
+        writes = new PendingWrites(store, (entry) => {
+          const writer = new FieldWriter().context(entry.context)
+          keys.write(writer, entry.key)
+          writer.bytes(serializer.serialize(topic, entry.newValue)).bytes(serializer.serialize(topic, entry.priorValue))
+          return writer.done()
+        })
+        for (const { key: storeKey, value } of store.all()) {
+          const reader = new FieldReader(value)
+          const entryContext = reader.context()
+          const key = keys.read(reader)
+          const newValue = deserializer.deserialize(topic, reader.bytes())
+          const priorValue = deserializer.deserialize(topic, reader.bytes())
+          const entry = {
+            key,
+            time: bufferKeyTime(storeKey),
+            newValue,
+            priorValue,
+            context: entryContext,
+            seq: bufferKeySeq(storeKey),
+            stored: true,
+          }
+          add(entry)
+          seq = Math.max(seq, entry.seq + 1)
+        }
+      }
+
       const oldest = (): Buffered<K, V> | undefined => byTime.minKey()
       const emit = (entry: Buffered<K, V>): void => {
         buffer.delete(identity(entry.key))
         byTime.delete(entry)
+        writes.remove(entry)
         bytes -= sizeOf(entry)
         if (entry.newValue === null && safeToDropTombstones) return
         const previous = internal.recordContext
@@ -82,6 +134,7 @@ export function ktableSuppress<K, V>(
         init(c) {
           context = c
           internal = c as unknown as ProcessorContextImpl
+          openStore(internal)
         },
         process(record) {
           observedStreamTime = Math.max(observedStreamTime, record.timestamp)
@@ -104,10 +157,10 @@ export function ktableSuppress<K, V>(
             priorValue: existing ? existing.priorValue : record.value.oldValue,
             context: { ...internal.recordContext, timestamp: record.timestamp, headers: record.headers },
             seq: existing ? existing.seq : seq++,
+            stored: false,
           }
-          buffer.set(id, entry)
-          byTime.set(entry, undefined)
-          bytes += sizeOf(entry)
+          add(entry)
+          writes.put(entry, existing)
           const expiry = observedStreamTime - durationMs
           for (let next = oldest(); next && next.time <= expiry; next = oldest()) emit(next)
           if (over()) {

@@ -81,7 +81,11 @@ export abstract class MeteredStore<K, V> implements ManagedStateStore {
       : (this.valueSerde as Serde<V>).deserializer().deserialize(this.topic, bytes)
   }
 
+  /** Runs before each flush: a processor that holds writes back (a time-ordered buffer) puts them in. */
+  beforeFlush: (() => void) | undefined
+
   flush(): void {
+    this.beforeFlush?.()
     this.inner.flush()
   }
 
