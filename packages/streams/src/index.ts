@@ -47,6 +47,8 @@ export {
   TimeWindowedKStream,
   SlidingWindowedKStream,
   SessionWindowedKStream,
+  CogroupedKStream,
+  WindowedCogroupedKStream,
 } from './kstream/ktable.ts'
 export type { Merger } from './kstream/internals/kstream-session-window-aggregate.ts'
 export { GlobalKTable } from './kstream/global-ktable.ts'

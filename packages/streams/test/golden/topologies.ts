@@ -6,6 +6,8 @@ import {
   Duration,
   EmitStrategy,
   TimeWindows,
+  SessionWindows,
+  SlidingWindows,
   type Windowed,
   Grouped,
   Materialized,
@@ -273,6 +275,12 @@ export const topologies: { readonly [name: string]: (config: StreamsConfigInput)
 }
 
 const L = Produced.with(Serdes.String(), Serdes.Long())
+const twoGroups = (b: StreamsBuilder) =>
+  [
+    b.stream<string, string | null>('input').groupByKey(),
+    b.stream<string, string | null>('input2').groupByKey(),
+  ] as const
+const windowLabel = (wk: Windowed<string>): string => `${wk.key}@${wk.window.start}/${wk.window.end}`
 const firstLetter = (_k: string | null, v: string | null): string | null => (v === null ? null : v.substring(0, 1))
 const concat = (a: string | null, c: string | null): string => `${String(a)},${String(c)}`
 
@@ -535,6 +543,40 @@ export const statefulTopologies: { readonly [name: string]: (config: StreamsConf
         .cogroup(g2, (_k, v, agg) => `${agg}|2:${String(v)}`)
         .aggregate(() => '')
         .toStream()
+        .to('output')
+    }),
+  'cogroup-time-windows': (c) =>
+    fromBuilder(c, (b) => {
+      const [g1, g2] = twoGroups(b)
+      g1.cogroup<string>((_k, v, agg) => `${agg}|1:${String(v)}`)
+        .cogroup(g2, (_k, v, agg) => `${agg}|2:${String(v)}`)
+        .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(1000), Duration.ofMillis(500)))
+        .aggregate(() => '')
+        .toStream(windowLabel)
+        .to('output')
+    }),
+  'cogroup-sliding-windows': (c) =>
+    fromBuilder(c, (b) => {
+      const [g1, g2] = twoGroups(b)
+      g1.cogroup<string>((_k, v, agg) => `${agg}|1:${String(v)}`)
+        .cogroup(g2, (_k, v, agg) => `${agg}|2:${String(v)}`)
+        .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(500)))
+        .aggregate(() => '', Materialized.as('sliding-store'))
+        .toStream(windowLabel)
+        .to('output')
+    }),
+  'cogroup-session-windows': (c) =>
+    fromBuilder(c, (b) => {
+      const [g1, g2] = twoGroups(b)
+      g1.cogroup<string>((_k, v, agg) => `${agg}|1:${String(v)}`)
+        .cogroup(g2, (_k, v, agg) => `${agg}|2:${String(v)}`)
+        .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofMillis(500)))
+        .aggregate(
+          () => '',
+          (_k, a1, a2) => `${a1}+${a2}`,
+          Named.as('sessions'),
+        )
+        .toStream(windowLabel)
         .to('output')
     }),
   'global-table-lookup': (c) =>

@@ -5,8 +5,10 @@ import {
   HandlerResponse,
   Joined,
   Serdes,
+  SessionWindows,
   StreamsBuilder,
   StreamsException,
+  TimeWindows,
   Topology,
   TopologyException,
   type ProcessingExceptionHandler,
@@ -163,5 +165,25 @@ test('without serdes in config or code, the error names the node and the fix', (
   assert.throws(
     () => new TopologyTestDriver(builder.build(), { applicationId: 'x' }),
     /no key serde for source node KSTREAM-SOURCE-0000000000: set defaultKeySerde/,
+  )
+})
+
+test('a windowed cogroup refuses a missing or misplaced session merger', () => {
+  const b = new StreamsBuilder()
+  const cogrouped = b
+    .stream<string, string>('in')
+    .groupByKey()
+    .cogroup<string>((_k, v, agg) => agg + v)
+  assert.throws(
+    () => cogrouped.windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10)).aggregate(() => ''),
+    /a session-windowed cogroup needs a merger/,
+  )
+  assert.throws(
+    () =>
+      cogrouped.windowedBy(TimeWindows.ofSizeWithNoGrace(10)).aggregate(
+        () => '',
+        (_k, a, c) => a + c,
+      ),
+    /a merger only applies to session windows/,
   )
 })

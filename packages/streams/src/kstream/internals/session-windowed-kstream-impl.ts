@@ -26,11 +26,11 @@ import { REDUCE_NAME, WindowedKStream } from './windowed-kstream.ts'
  */
 export class SessionWindowedKStreamImpl<K, V> extends WindowedKStream<K, V, SessionWindows> {
   // a session closes once stream time passes its end by the gap plus the grace period
-  protected get closeDelayMs(): number {
+  get closeDelayMs(): number {
     return this.windows.gapMs + this.windows.graceMs
   }
 
-  protected storeBuilder<VA>(
+  storeBuilder<VA>(
     storeName: string,
     materialized: Materialized<K, VA> | undefined,
     keySerde: Serde<K> | undefined,

@@ -19,7 +19,7 @@ export class SlidingWindowedKStreamImpl<K, V> extends FixedWindowedKStream<K, V,
   protected readonly countBurnsStoreName = false
 
   // Kafka's grace search gives a sliding aggregation's grace as is (GraphGraceSearchUtil)
-  protected get closeDelayMs(): number {
+  get closeDelayMs(): number {
     return this.windows.graceMs
   }
 
@@ -32,7 +32,7 @@ export class SlidingWindowedKStreamImpl<K, V> extends FixedWindowedKStream<K, V,
   }
 
   /** Kafka `SlidingWindowStoreMaterializer`: a timestamped window store of window size = time difference. */
-  protected storeBuilder<VA>(
+  storeBuilder<VA>(
     storeName: string,
     materialized: Materialized<K, VA> | undefined,
     keySerde: Serde<K> | undefined,

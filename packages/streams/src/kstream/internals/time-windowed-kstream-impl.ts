@@ -15,7 +15,7 @@ import { FixedWindowedKStream } from './windowed-kstream.ts'
 export class TimeWindowedKStreamImpl<K, V> extends FixedWindowedKStream<K, V, TimeWindows> {
   protected readonly countBurnsStoreName = true
 
-  protected get closeDelayMs(): number {
+  get closeDelayMs(): number {
     return this.windows.graceMs
   }
 
@@ -28,7 +28,7 @@ export class TimeWindowedKStreamImpl<K, V> extends FixedWindowedKStream<K, V, Ti
   }
 
   /** Kafka `TimeWindowedKStreamImpl.materialize`: a timestamped window store for the aggregation. */
-  protected storeBuilder<VA>(
+  storeBuilder<VA>(
     storeName: string,
     materialized: Materialized<K, VA> | undefined,
     keySerde: Serde<K> | undefined,

@@ -28,8 +28,8 @@ export abstract class WindowedKStream<K, V, W> {
     return this
   }
 
-  /** The store of one aggregation (Kafka's `...StoreMaterializer`). */
-  protected abstract storeBuilder<VA>(
+  /** The store of one aggregation (Kafka's `...StoreMaterializer`); windowed cogroups use it too. */
+  abstract storeBuilder<VA>(
     storeName: string,
     materialized: Materialized<K, VA> | undefined,
     keySerde: Serde<K> | undefined,
@@ -37,7 +37,7 @@ export abstract class WindowedKStream<K, V, W> {
   ): StoreBuilder
 
   /** How long after a window's end stream time must go before it closes (read by `suppress`). */
-  protected abstract get closeDelayMs(): number
+  abstract get closeDelayMs(): number
 
   /**
    * The processor and store names of one aggregation, in Kafka's counter order. Time and session

@@ -640,6 +640,41 @@ public final class Topologies {
             return null;
         });
 
+                // windowed cogroups: time, sliding and session windows
+        register("cogroup-time-windows", b -> {
+            final KGroupedStream<String, String> g1 = b.<String, String>stream("input").groupByKey();
+            final KGroupedStream<String, String> g2 = b.<String, String>stream("input2").groupByKey();
+            g1.<String>cogroup((k, v, agg) -> agg + "|1:" + v)
+                .cogroup(g2, (k, v, agg) -> agg + "|2:" + v)
+                .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(1000), Duration.ofMillis(500)))
+                .aggregate(() -> "")
+                .toStream((wk, v) -> wk.key() + "@" + wk.window().start() + "/" + wk.window().end())
+                .to("output");
+            return null;
+        });
+        register("cogroup-sliding-windows", b -> {
+            final KGroupedStream<String, String> g1 = b.<String, String>stream("input").groupByKey();
+            final KGroupedStream<String, String> g2 = b.<String, String>stream("input2").groupByKey();
+            g1.<String>cogroup((k, v, agg) -> agg + "|1:" + v)
+                .cogroup(g2, (k, v, agg) -> agg + "|2:" + v)
+                .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(500)))
+                .aggregate(() -> "", Materialized.as("sliding-store"))
+                .toStream((wk, v) -> wk.key() + "@" + wk.window().start() + "/" + wk.window().end())
+                .to("output");
+            return null;
+        });
+        register("cogroup-session-windows", b -> {
+            final KGroupedStream<String, String> g1 = b.<String, String>stream("input").groupByKey();
+            final KGroupedStream<String, String> g2 = b.<String, String>stream("input2").groupByKey();
+            g1.<String>cogroup((k, v, agg) -> agg + "|1:" + v)
+                .cogroup(g2, (k, v, agg) -> agg + "|2:" + v)
+                .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofMillis(500)))
+                .aggregate(() -> "", (k, a1, a2) -> a1 + "+" + a2, Named.as("sessions"))
+                .toStream((wk, v) -> wk.key() + "@" + wk.window().start() + "/" + wk.window().end())
+                .to("output");
+            return null;
+        });
+
         // 62: the same topology as count-by-key; the scenario has null keys and null values.
         register("count-null-keys", b -> {
             b.<String, String>stream("input")
