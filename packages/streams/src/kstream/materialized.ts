@@ -2,13 +2,19 @@ import { toMillis, type Duration } from './duration.ts'
 import type { Serde } from '../serde/serde.ts'
 import type { KeyValueBytesStoreSupplier } from '../state/internals/key-value-store-builder.ts'
 import type { VersionedBytesStoreSupplier } from '../state/internals/versioned-store.ts'
+import type { WindowBytesStoreSupplier } from '../state/internals/window-store-builder.ts'
+import type { SessionBytesStoreSupplier } from '../state/internals/session-store-builder.ts'
+
+/** The store suppliers a Materialized takes: each DSL operator accepts the kind it stores in. */
+type StoreSupplier =
+  KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier | WindowBytesStoreSupplier | SessionBytesStoreSupplier
 import { validateName } from './named.ts'
 
 export type StoreType = 'lmdb' | 'in_memory'
 
 interface Fields<K, V> {
   storeName?: string | undefined
-  storeSupplier?: KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier | undefined
+  storeSupplier?: StoreSupplier | undefined
   keySerde?: Serde<K> | undefined
   valueSerde?: Serde<V> | undefined
   storeType?: StoreType | undefined
@@ -24,8 +30,8 @@ interface Fields<K, V> {
  */
 export class Materialized<K, V> {
   readonly storeName: string | undefined
-  /** A key-value or versioned store supplier; a versioned one makes the table versioned. */
-  readonly storeSupplier: KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier | undefined
+  /** A key-value, versioned, window or session store supplier; a versioned one makes the table versioned. */
+  readonly storeSupplier: StoreSupplier | undefined
   readonly keySerde: Serde<K> | undefined
   readonly valueSerde: Serde<V> | undefined
   readonly storeType: StoreType | undefined
@@ -48,9 +54,7 @@ export class Materialized<K, V> {
   }
 
   /** A store with this name, or on this supplier (which names it). */
-  static as<K, V>(
-    nameOrSupplier: string | KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier,
-  ): Materialized<K, V> {
+  static as<K, V>(nameOrSupplier: string | StoreSupplier): Materialized<K, V> {
     if (typeof nameOrSupplier === 'string') return new Materialized<K, V>({ storeName: nameOrSupplier })
     return new Materialized<K, V>({ storeName: nameOrSupplier.name, storeSupplier: nameOrSupplier })
   }

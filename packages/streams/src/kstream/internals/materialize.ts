@@ -19,6 +19,8 @@ import {
   WindowStoreBuilder,
   type WindowBytesStoreSupplier,
 } from '../../state/internals/window-store-builder.ts'
+import type { SessionBytesStoreSupplier } from '../../state/internals/session-store-builder.ts'
+import { TopologyException } from '../../errors/topology-exception.ts'
 
 /**
  * Kafka `KeyValueStoreMaterializer`: the timestamped key-value store a DSL operator materializes,
@@ -43,6 +45,10 @@ export function timestampedKeyValueStore<K, V>(
     else versioned.withLoggingDisabled()
     return versioned
   }
+  if (given && (isWindowSupplier(given) || isSessionSupplier(given)))
+    throw new TopologyException(
+      `the store supplier ${given.name} is a ${isWindowSupplier(given) ? 'window' : 'session'} store supplier, but this operation keeps a key-value store: use Stores.persistentKeyValueStore / inMemoryKeyValueStore`,
+    )
   const supplier =
     given ??
     (materialized?.storeType === 'in_memory'
@@ -64,6 +70,36 @@ export function timestampedKeyValueStore<K, V>(
 
 export function isVersionedSupplier(supplier: object): supplier is VersionedBytesStoreSupplier {
   return 'historyRetentionMs' in supplier
+}
+
+export function isWindowSupplier(supplier: object): supplier is WindowBytesStoreSupplier {
+  return 'windowSize' in supplier
+}
+
+export function isSessionSupplier(supplier: object): supplier is SessionBytesStoreSupplier {
+  return 'kindAt' in supplier
+}
+
+/** The window store supplier a Materialized gives a windowed aggregation, refusing other kinds. */
+export function givenWindowSupplier(
+  materialized: Materialized<unknown, unknown> | undefined,
+): WindowBytesStoreSupplier | undefined {
+  const given = materialized?.storeSupplier
+  if (given === undefined || isWindowSupplier(given)) return given
+  throw new TopologyException(
+    `the store supplier ${given.name} is not a window store supplier: use Stores.persistentWindowStore / inMemoryWindowStore for a windowed aggregation`,
+  )
+}
+
+/** The session store supplier a Materialized gives a session aggregation, refusing other kinds. */
+export function givenSessionSupplier(
+  materialized: Materialized<unknown, unknown> | undefined,
+): SessionBytesStoreSupplier | undefined {
+  const given = materialized?.storeSupplier
+  if (given === undefined || isSessionSupplier(given)) return given
+  throw new TopologyException(
+    `the store supplier ${given.name} is not a session store supplier: use Stores.persistentSessionStore / inMemorySessionStore for a session aggregation`,
+  )
 }
 
 /** A supplier whose engine follows the application's `defaultDslStore` setting. */
@@ -91,7 +127,9 @@ export function dslWindowStore<K, VA>(
   valueSerde: Serde<VA> | undefined,
   emitFinal: boolean,
 ): WindowStoreBuilder<K, unknown> {
-  const supplier = dslWindowSupplier(storeName, retentionMs, windowSizeMs, materialized?.storeType, emitFinal)
+  const supplier =
+    givenWindowSupplier(materialized) ??
+    dslWindowSupplier(storeName, retentionMs, windowSizeMs, materialized?.storeType, emitFinal)
   const builder = new WindowStoreBuilder<K, unknown>(supplier, keySerde, materialized?.valueSerde ?? valueSerde, true)
   if ((materialized?.cachingEnabled ?? true) && !emitFinal) builder.withCachingEnabled()
   if (materialized?.loggingEnabled ?? true) builder.withLoggingEnabled(materialized?.topicConfig ?? {})

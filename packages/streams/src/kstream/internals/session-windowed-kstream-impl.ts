@@ -17,6 +17,7 @@ import type { Windowed } from '../windowed.ts'
 import { AGGREGATE_NAME } from './kgrouped-stream-impl.ts'
 import type { Aggregator, Initializer, Reducer } from './kstream-aggregate.ts'
 import { kstreamSessionWindowAggregate, type Merger } from './kstream-session-window-aggregate.ts'
+import { givenSessionSupplier } from './materialize.ts'
 import { REDUCE_NAME, WindowedKStream } from './windowed-kstream.ts'
 
 /**
@@ -129,8 +130,10 @@ function sessionStoreBuilder<K, VA>(
   valueSerde: Serde<VA> | undefined,
   emitStrategy: EmitStrategy,
 ): SessionStoreBuilder<K, VA> {
+  const given = givenSessionSupplier(materialized)
   const retention = materialized?.retentionMs ?? windows.gapMs + windows.graceMs
-  if (windows.gapMs + windows.graceMs > retention) {
+  // a store supplier given in Materialized brings its own retention, as in Kafka
+  if (given === undefined && windows.gapMs + windows.graceMs > retention) {
     throw new RangeError(
       `The retention period of the session store ${storeName} must be no smaller than the session inactivity gap plus the grace period. ` +
         `Got gap=[${windows.gapMs}], grace=[${windows.graceMs}], retention=[${retention}]`,
@@ -138,11 +141,12 @@ function sessionStoreBuilder<K, VA>(
   }
   const emitFinal = emitStrategy.type === 'ON_WINDOW_CLOSE'
   const supplier: SessionBytesStoreSupplier =
-    materialized?.storeType === 'in_memory'
+    given ??
+    (materialized?.storeType === 'in_memory'
       ? inMemorySessionSupplier(storeName, retention)
       : materialized?.storeType === 'lmdb'
         ? persistentSessionSupplier(storeName, retention, emitFinal)
-        : dslSessionSupplier(storeName, retention, emitFinal)
+        : dslSessionSupplier(storeName, retention, emitFinal))
   const builder = new SessionStoreBuilder<K, VA>(supplier, keySerde, materialized?.valueSerde ?? valueSerde)
   if (materialized?.loggingEnabled ?? true) builder.withLoggingEnabled(materialized?.topicConfig ?? {})
   else builder.withLoggingDisabled()

@@ -42,7 +42,7 @@ export class SlidingWindowedKStreamImpl<K, V> extends FixedWindowedKStream<K, V,
     const graceMs = this.windows.graceMs
     // a new record may need windows starting as early as its timestamp - 2 × time difference
     const retention = materialized?.retentionMs ?? 2 * difference + graceMs
-    if (2 * difference + graceMs > retention) {
+    if (materialized?.storeSupplier === undefined && 2 * difference + graceMs > retention) {
       throw new RangeError(
         `The retention period of the window store ${storeName} must be no smaller than 2 * time difference plus the grace period. ` +
           `Got time difference=[${difference}], grace=[${graceMs}], retention=[${retention}]`,

@@ -36,7 +36,8 @@ export class TimeWindowedKStreamImpl<K, V> extends FixedWindowedKStream<K, V, Ti
   ): WindowStoreBuilder<K, unknown> {
     const { sizeMs, graceMs } = this.windows
     const retention = materialized?.retentionMs ?? sizeMs + graceMs
-    if (retention < sizeMs + graceMs) {
+    // a store supplier given in Materialized brings its own retention, as in Kafka
+    if (materialized?.storeSupplier === undefined && retention < sizeMs + graceMs) {
       throw new RangeError(
         `The retention period of the window store ${storeName} must be no smaller than its window size plus the grace period. ` +
           `Got size=[${sizeMs}], grace=[${graceMs}], retention=[${retention}]`,
