@@ -275,6 +275,19 @@ export const topologies: { readonly [name: string]: (config: StreamsConfigInput)
 }
 
 const L = Produced.with(Serdes.String(), Serdes.Long())
+function mergedAggregations(b: StreamsBuilder): void {
+  const first = input(b).selectKey(firstLetter)
+  const second = b
+    .stream<string, string | null>('input2')
+    .map((_k, v) => ({ key: v === null ? null : v.substring(0, 1), value: v }))
+  const merged = first.merge(second)
+  merged
+    .groupByKey()
+    .count()
+    .toStream()
+    .to('output-count', L as never)
+  merged.groupByKey().reduce(concat).toStream().to('output-reduce')
+}
 const twoGroups = (b: StreamsBuilder) =>
   [
     b.stream<string, string | null>('input').groupByKey(),
@@ -381,6 +394,8 @@ export const statefulTopologies: { readonly [name: string]: (config: StreamsConf
         .to('output-count', L as never)
       rekeyed.groupByKey().reduce(concat).toStream().to('output-reduce')
     }),
+  'merged-aggregations': (c) => fromBuilder(c, mergedAggregations),
+  'merged-aggregations-optimized': (c) => fromBuilder(c, mergedAggregations),
   'select-key-group-by-key-optimized': (c) =>
     fromBuilder(c, (b) =>
       input(b)

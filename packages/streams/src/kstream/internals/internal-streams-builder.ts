@@ -64,22 +64,39 @@ export class InternalStreamsBuilder {
   /**
    * Kafka `mergeRepartitionTopics`: the repartition nodes after one key-changing operation become a
    * single node, named after the first one's topic, placed right below the key changer; the operators
-   * between the key changer and each old repartition node move below the new one.
+   * between the key changer and each old repartition node move below the new one. When key-changed
+   * streams are merged and every repartition node of those key changers lies below the merge, the merge
+   * node takes their place (Kafka `maybeUpdateKeyChangingRepartitionNodeMap`).
    */
   #mergeRepartitionTopics(): void {
+    const nodes = this.#allNodes()
     const byKeyChanger = new Map<GraphNode, GraphNode[]>()
+    for (const node of nodes) if (node.keyChangingOperation) byKeyChanger.set(node, [])
     for (const node of this.optimizableRepartitions) {
       const keyChanger = keyChangingParent(node)
-      if (!keyChanger) continue
-      const list = byKeyChanger.get(keyChanger) ?? []
-      list.push(node)
-      byKeyChanger.set(keyChanger, list)
+      if (keyChanger) byKeyChanger.get(keyChanger)?.push(node)
     }
-    for (const [keyChanger, nodes] of byKeyChanger) {
-      const first = nodes[0]?.repartition
+    const fromMerges = new Map<GraphNode, GraphNode[]>()
+    const replaced = new Set<GraphNode>()
+    for (const merge of nodes.filter((node) => node.mergeNode)) {
+      const repartitions: GraphNode[] = []
+      for (const [keyChanger, list] of byKeyChanger) {
+        const allBelowMerge = list.every((n) => findParentNodeMatching(n, (gn) => gn.parents.includes(merge)))
+        if (allBelowMerge && findParentNodeMatching(merge, (gn) => gn.parents.includes(keyChanger))) {
+          for (const n of list) if (!repartitions.includes(n)) repartitions.push(n)
+          replaced.add(keyChanger)
+        }
+      }
+      fromMerges.set(merge, repartitions)
+    }
+    for (const keyChanger of replaced) byKeyChanger.delete(keyChanger)
+    for (const [merge, list] of fromMerges) byKeyChanger.set(merge, list)
+
+    for (const [keyChanger, list] of byKeyChanger) {
+      const first = list[0]?.repartition
       if (!first) continue
-      const keySerde = nodes.map((n) => n.repartition?.keySerde).find((s) => s !== undefined)
-      const valueSerde = nodes.map((n) => n.repartition?.valueSerde).find((s) => s !== undefined)
+      const keySerde = list.map((n) => n.repartition?.keySerde).find((s) => s !== undefined)
+      const valueSerde = list.map((n) => n.repartition?.valueSerde).find((s) => s !== undefined)
       const optimized = repartitionNode(
         this,
         first.topic,
@@ -89,32 +106,55 @@ export class InternalStreamsBuilder {
         undefined,
       ).node
       optimized.buildPriority = keyChanger.buildPriority
-      for (const old of nodes) {
-        const child = findUp(old, (n) => n.parents.includes(keyChanger))
-        if (!child) continue
+      for (const old of list) {
+        const child = findParentNodeMatching(old, (n) => n.parents.includes(keyChanger))
+        if (!child) throw new Error(`no child of the key changer ${keyChanger.nodeName} above ${old.nodeName}`)
         optimized.addChild(child)
         keyChanger.removeChild(child)
         for (const grandChild of [...old.children]) for (const parent of [...old.parents]) parent.addChild(grandChild)
         for (const parent of [...old.parents]) parent.removeChild(old)
         old.clearChildren()
+        // joins after the old repartition topic are co-partitioned with the new one
+        this.topologyBuilder.renameCopartitionSource(old.nodeName, optimized.nodeName)
       }
       keyChanger.addChild(optimized)
     }
   }
+
+  /** Every node of the graph, in build order. */
+  #allNodes(): GraphNode[] {
+    const seen = new Set<GraphNode>([this.root])
+    const queue = [this.root]
+    for (let i = 0; i < queue.length; i++) {
+      for (const child of (queue[i] as GraphNode).children) {
+        if (seen.has(child)) continue
+        seen.add(child)
+        queue.push(child)
+      }
+    }
+    return queue.sort((a, b) => a.buildPriority - b.buildPriority)
+  }
 }
 
-/** The first node up the (first-parent) chain matching `test`, the node itself included. */
-function findUp(node: GraphNode, test: (node: GraphNode) => boolean): GraphNode | undefined {
-  for (let current: GraphNode | undefined = node; current; current = current.parents[0]) {
-    if (test(current)) return current
+/**
+ * Kafka `findParentNodeMatching`: the node itself if it matches, else a matching ancestor, searching
+ * each parent's line in turn (the last parent's line wins when several match, as in Kafka).
+ */
+function findParentNodeMatching(start: GraphNode, test: (node: GraphNode) => boolean): GraphNode | undefined {
+  if (test(start)) return start
+  let found: GraphNode | undefined
+  for (const parent of start.parents) {
+    if (test(parent)) return parent
+    found = findParentNodeMatching(parent, test)
   }
-  return undefined
+  return found
 }
 
 /** Kafka `getKeyChangingParentNode`: the nearest key- or value-changing ancestor, if it changes the key. */
 function keyChangingParent(node: GraphNode): GraphNode | undefined {
-  const changer = findUp(node.parents[0] as GraphNode, (n) => n.keyChangingOperation || n.valueChangingOperation)
-  return changer?.keyChangingOperation ? changer : undefined
+  const changer = findParentNodeMatching(node, (n) => n.keyChangingOperation || n.valueChangingOperation)
+  const keyChanger = findParentNodeMatching(node, (n) => n.keyChangingOperation)
+  return changer !== undefined && changer === keyChanger ? keyChanger : undefined
 }
 
 export const REUSE_KTABLE_SOURCE_TOPICS = 'reuse.ktable.source.topics'

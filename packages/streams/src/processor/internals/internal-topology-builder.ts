@@ -318,8 +318,21 @@ export class InternalTopologyBuilder {
   /** Groups of source nodes whose topics must have the same partition count (joins). */
   readonly copartitionSourceGroups: Set<string>[] = []
 
+  readonly #sourceRenames = new Map<string, string>()
+
   copartitionSources(sourceNodes: Iterable<string>): void {
-    this.copartitionSourceGroups.push(new Set(sourceNodes))
+    this.copartitionSourceGroups.push(new Set([...sourceNodes].map((name) => this.#sourceRenames.get(name) ?? name)))
+  }
+
+  /**
+   * Kafka `maybeUpdateCopartitionSourceGroups`: a repartition source the optimizer replaced is
+   * co-partitioned under its replacement's name.
+   */
+  renameCopartitionSource(oldName: string, newName: string): void {
+    this.#sourceRenames.set(oldName, newName)
+    for (const group of this.copartitionSourceGroups) {
+      if (group.delete(oldName)) group.add(newName)
+    }
   }
 
   addInternalTopic(name: string, properties: InternalTopicProperties = {}): void {

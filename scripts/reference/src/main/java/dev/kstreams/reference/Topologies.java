@@ -426,7 +426,13 @@ public final class Topologies {
         register("two-aggregations", Topologies::twoAggregations);
 
         // 38: the same topology; the scenario sets topology.optimization=all, which merges the repartition topics.
-        register("two-aggregations-optimized", Topologies::twoAggregations);
+                register("two-aggregations-optimized", Topologies::twoAggregations);
+
+        // two re-keyed streams merged, then counted and reduced: with topology.optimization=all, one repartition
+        // topic after the merge node replaces the two
+        register("merged-aggregations", Topologies::mergedAggregations);
+        register("merged-aggregations-optimized", Topologies::mergedAggregations);
+
 
         // 39
         register("table-source", b -> {
@@ -1047,6 +1053,24 @@ public final class Topologies {
             .toStream()
             .to("output-count", Produced.with(Serdes.String(), Serdes.Long()));
         rekeyed.groupByKey()
+            .reduce((a, c) -> a + "," + c)
+            .toStream()
+            .to("output-reduce");
+        return null;
+    }
+
+        /** merged-aggregations(-optimized): two re-keyed streams merged, then a count and a reduce. */
+    private static Void mergedAggregations(final StreamsBuilder b) {
+        final KStream<String, String> first = b.<String, String>stream("input")
+            .selectKey((k, v) -> v == null ? null : v.substring(0, 1));
+        final KStream<String, String> second = b.<String, String>stream("input2")
+            .map((k, v) -> KeyValue.pair(v == null ? null : v.substring(0, 1), v));
+        final KStream<String, String> merged = first.merge(second);
+        merged.groupByKey()
+            .count()
+            .toStream()
+            .to("output-count", Produced.with(Serdes.String(), Serdes.Long()));
+        merged.groupByKey()
             .reduce((a, c) -> a + "," + c)
             .toStream()
             .to("output-reduce");
