@@ -95,3 +95,15 @@ test('a foreign-key join sizes its subscription topic like the other table and i
     ].sort(),
   )
 })
+
+test('after merge.repartition.topics, a join stays co-partitioned with the merged repartition topic', () => {
+  const b = new StreamsBuilder()
+  const rekeyed = b.stream<string, string>('clicks').selectKey((_k: string, v: string) => v)
+  rekeyed.groupByKey().count()
+  rekeyed.join(b.table<string, string>('users'), joiner).to('out')
+  const topology = b.build({ ...config, topologyOptimization: 'all' })
+  const internal = topology.internalTopologyBuilder
+  assert.equal(internal.internalTopics.size, 1, 'one merged repartition topic')
+  const [merged] = internal.internalTopics.keys()
+  assert.deepEqual(partitionsOf(topology, { clicks: 8, users: 4 }), new Map([[merged, 4]]))
+})
