@@ -144,6 +144,11 @@ describe('Serdes', () => {
     const bytes = Serdes.JSON().serializer().serialize('t', value)
     assert.equal(bytes?.toString(), '{"pages":{"$set":["/a","/b"]},"counts":{"$map":[["x",1]]},"when":"plain"}')
     assert.deepEqual(Serdes.JSON().deserializer().deserialize('t', bytes), value)
+    const nested = [{ tags: new Set([1]) }, new Map([['k', new Set(['v'])]])]
+    const json = Serdes.JSON()
+    assert.deepEqual(json.deserializer().deserialize('t', json.serializer().serialize('t', nested)), nested)
+    const dollars = { price: '$5', $set: 'not a set' }
+    assert.deepEqual(json.deserializer().deserialize('t', json.serializer().serialize('t', dollars)), dollars)
   })
 
   test('null is null both ways, for every serde', () => {
