@@ -1,10 +1,9 @@
 // Records/s through a 5-operator stateless topology in one task, no broker:
 // deserialize -> filter -> mapValues -> selectKey -> peek -> flatMapValues -> serialize.
 // Run: npm run bench:process-loop [-- <records>]
-import { Headers, Serdes, StreamsBuilder, resolveConfig } from '../packages/streams/src/index.ts'
+import { Headers, Serdes, StreamsBuilder } from '../packages/streams/src/index.ts'
 import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
-import { buildProcessorTopology, StreamTask } from '../packages/streams/src/processor/internals/stream-task.ts'
-import { TaskId } from '../packages/streams/src/processor/task-id.ts'
+import { benchTask } from './task.ts'
 
 const total = Number(process.argv[2] ?? 2_000_000)
 const batch = 1000
@@ -24,26 +23,7 @@ builder
   .peek(() => {})
   .flatMapValues((v: Event) => [v.amount])
   .to('out')
-const topology = builder.build()
-const internal = topology.internalTopologyBuilder
-internal.applicationId = 'bench'
-const config = resolveConfig({ applicationId: 'bench', defaultKeySerde: 'string', defaultValueSerde: 'json' })
-let produced = 0
-let bytes = 0
-const task = new StreamTask(
-  new TaskId(0, 0),
-  buildProcessorTopology(internal, new Set(internal.nodeFactories.keys())),
-  config,
-  {
-    send: (_topic, key, value) => {
-      produced++
-      bytes += (key?.length ?? 0) + (value?.length ?? 0)
-    },
-    partitionsFor: (_topic, partitioner) => partitioner(1),
-  },
-  () => Date.now(),
-)
-task.initialize()
+const { task, sent } = benchTask(builder, { defaultKeySerde: 'string', defaultValueSerde: 'json' })
 
 const headers = new Headers()
 const inputs: RawRecord[] = Array.from({ length: batch }, (_, i) => ({
@@ -72,11 +52,11 @@ function runOnce(n: number): number {
 }
 
 runOnce(Math.min(total / 4, 200_000)) // warm-up
-produced = 0
-bytes = 0
+sent.records = 0
+sent.bytes = 0
 const seconds = runOnce(total)
 console.log(
   `process-loop: ${total.toLocaleString('en')} records in ${seconds.toFixed(2)}s = ` +
-    `${Math.round(total / seconds).toLocaleString('en')} records/s (${produced.toLocaleString('en')} produced, ` +
-    `${(bytes / seconds / 1e6).toFixed(1)} MB/s out), Node ${process.version}`,
+    `${Math.round(total / seconds).toLocaleString('en')} records/s (${sent.records.toLocaleString('en')} produced, ` +
+    `${(sent.bytes / seconds / 1e6).toFixed(1)} MB/s out), Node ${process.version}`,
 )

@@ -2,13 +2,9 @@
 // each payment 0-5 s after its order, joined within 10 s either side (windows of two stores, the
 // guide's order-payment join), interleaved as they would arrive.
 // Run: npm run bench:stream-join [-- <records> <in_memory|lmdb> [left]]
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Headers, JoinWindows, StreamsBuilder, resolveConfig } from '../packages/streams/src/index.ts'
+import { Headers, JoinWindows, StreamsBuilder } from '../packages/streams/src/index.ts'
 import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
-import { buildProcessorTopology, StreamTask } from '../packages/streams/src/processor/internals/stream-task.ts'
-import { TaskId } from '../packages/streams/src/processor/task-id.ts'
+import { benchTask } from './task.ts'
 
 const total = Number(process.argv[2] ?? 400_000)
 const engine = process.argv[3] ?? 'lmdb'
@@ -23,26 +19,11 @@ const payments = builder.stream<string, string>('payments')
 const windows = JoinWindows.ofTimeDifferenceAndGrace(10_000, 1_000)
 const joiner = (order: string, payment: string | null): string => `${order}:${String(payment)}`
 ;(leftJoin ? orders.leftJoin(payments, joiner, windows) : orders.join(payments, joiner, windows)).to('paid')
-const topology = builder.build()
-const internal = topology.internalTopologyBuilder
-internal.applicationId = 'bench'
-const stateDir = mkdtempSync(join(tmpdir(), 'kstreams-bench-'))
-const config = resolveConfig({
-  applicationId: 'bench',
+const { task, sent, close } = benchTask(builder, {
   defaultKeySerde: 'string',
   defaultValueSerde: 'string',
-  stateDir,
   defaultDslStore: engine,
 })
-let produced = 0
-const task = new StreamTask(
-  new TaskId(0, 0),
-  buildProcessorTopology(internal, new Set(internal.nodeFactories.keys())),
-  config,
-  { send: () => void produced++, partitionsFor: (_topic, partitioner) => partitioner(1) },
-  () => Date.now(),
-)
-task.initialize()
 
 const headers = new Headers()
 const value = Buffer.from('x'.repeat(100))
@@ -72,11 +53,10 @@ function run(n: number): number {
 }
 
 run(Math.min(total / 5, 100_000)) // warm-up
-produced = 0
+sent.records = 0
 const seconds = run(total)
 console.log(
   `stream-join (${leftJoin ? 'left' : 'inner'}, ${engine}, commit every ${commitEvery}): ${total.toLocaleString('en')} records in ${seconds.toFixed(2)}s = ` +
-    `${Math.round(total / seconds).toLocaleString('en')} records/s (${produced.toLocaleString('en')} records produced, changelogs included), Node ${process.version}`,
+    `${Math.round(total / seconds).toLocaleString('en')} records/s (${sent.records.toLocaleString('en')} records produced, changelogs included), Node ${process.version}`,
 )
-task.close()
-rmSync(stateDir, { recursive: true, force: true })
+close()

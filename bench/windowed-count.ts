@@ -2,21 +2,9 @@
 // task: deserialize -> windowed aggregate in a window store -> serialize. No broker.
 // With `suppress`, only final counts leave, through suppress(untilWindowCloses).
 // Run: npm run bench:windowed-count [-- <records> <in_memory|lmdb> [suppress]]
-import {
-  Headers,
-  Serdes,
-  StreamsBuilder,
-  Suppressed,
-  TimeWindows,
-  Produced,
-  resolveConfig,
-} from '../packages/streams/src/index.ts'
+import { Headers, Serdes, StreamsBuilder, Suppressed, TimeWindows, Produced } from '../packages/streams/src/index.ts'
 import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
-import { buildProcessorTopology, StreamTask } from '../packages/streams/src/processor/internals/stream-task.ts'
-import { TaskId } from '../packages/streams/src/processor/task-id.ts'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { benchTask } from './task.ts'
 
 const total = Number(process.argv[2] ?? 500_000)
 const engine = process.argv[3] ?? 'lmdb'
@@ -34,26 +22,11 @@ const counts = builder
 ;(suppress ? counts.suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())) : counts)
   .toStream((windowed) => windowed.key)
   .to('counts', Produced.with(Serdes.Integer(), Serdes.Long()))
-const topology = builder.build()
-const internal = topology.internalTopologyBuilder
-internal.applicationId = 'bench'
-const stateDir = mkdtempSync(join(tmpdir(), 'kstreams-bench-'))
-const config = resolveConfig({
-  applicationId: 'bench',
+const { task, sent, close } = benchTask(builder, {
   defaultKeySerde: 'integer',
   defaultValueSerde: 'string',
-  stateDir,
   defaultDslStore: engine,
 })
-let produced = 0
-const task = new StreamTask(
-  new TaskId(0, 0),
-  buildProcessorTopology(internal, new Set(internal.nodeFactories.keys())),
-  config,
-  { send: () => void produced++, partitionsFor: (_topic, partitioner) => partitioner(1) },
-  () => Date.now(),
-)
-task.initialize()
 
 const headers = new Headers()
 const value = Buffer.from('x'.repeat(100))
@@ -89,11 +62,10 @@ function run(n: number): number {
 }
 
 run(Math.min(total / 5, 100_000)) // warm-up
-produced = 0
+sent.records = 0
 const seconds = run(total)
 console.log(
-  `windowed-count (${engine}${suppress ? ', suppressed' : ''}, cache ${config.cacheMaxBytes} bytes, commit every ${commitEvery}): ${total.toLocaleString('en')} records in ${seconds.toFixed(2)}s = ` +
-    `${Math.round(total / seconds).toLocaleString('en')} records/s (${produced.toLocaleString('en')} records produced, changelog included), Node ${process.version}`,
+  `windowed-count (${engine}${suppress ? ', suppressed' : ''}, cache ${task.context.config.cacheMaxBytes} bytes, commit every ${commitEvery}): ${total.toLocaleString('en')} records in ${seconds.toFixed(2)}s = ` +
+    `${Math.round(total / seconds).toLocaleString('en')} records/s (${sent.records.toLocaleString('en')} records produced, changelog included), Node ${process.version}`,
 )
-task.close()
-rmSync(stateDir, { recursive: true, force: true })
+close()

@@ -80,26 +80,34 @@ export function isSessionSupplier(supplier: object): supplier is SessionBytesSto
   return 'kindAt' in supplier
 }
 
-/** The window store supplier a Materialized gives a windowed aggregation, refusing other kinds. */
-export function givenWindowSupplier(
-  materialized: Materialized<unknown, unknown> | undefined,
-): WindowBytesStoreSupplier | undefined {
-  const given = materialized?.storeSupplier
-  if (given === undefined || isWindowSupplier(given)) return given
-  throw new TopologyException(
-    `the store supplier ${given.name} is not a window store supplier: use Stores.persistentWindowStore / inMemoryWindowStore for a windowed aggregation`,
-  )
+const supplierKinds = {
+  window: {
+    is: isWindowSupplier,
+    use: 'Stores.persistentWindowStore / inMemoryWindowStore for a windowed aggregation',
+  },
+  session: {
+    is: isSessionSupplier,
+    use: 'Stores.persistentSessionStore / inMemorySessionStore for a session aggregation',
+  },
 }
 
-/** The session store supplier a Materialized gives a session aggregation, refusing other kinds. */
-export function givenSessionSupplier(
+/** The window or session store supplier a Materialized gives an aggregation, refusing other kinds. */
+export function givenSupplier(
   materialized: Materialized<unknown, unknown> | undefined,
-): SessionBytesStoreSupplier | undefined {
+  kind: 'window',
+): WindowBytesStoreSupplier | undefined
+export function givenSupplier(
+  materialized: Materialized<unknown, unknown> | undefined,
+  kind: 'session',
+): SessionBytesStoreSupplier | undefined
+export function givenSupplier(
+  materialized: Materialized<unknown, unknown> | undefined,
+  kind: 'window' | 'session',
+): WindowBytesStoreSupplier | SessionBytesStoreSupplier | undefined {
   const given = materialized?.storeSupplier
-  if (given === undefined || isSessionSupplier(given)) return given
-  throw new TopologyException(
-    `the store supplier ${given.name} is not a session store supplier: use Stores.persistentSessionStore / inMemorySessionStore for a session aggregation`,
-  )
+  const { is, use } = supplierKinds[kind]
+  if (given === undefined || is(given)) return given
+  throw new TopologyException(`the store supplier ${given.name} is not a ${kind} store supplier: use ${use}`)
 }
 
 /** A supplier whose engine follows the application's `defaultDslStore` setting. */
@@ -128,7 +136,7 @@ export function dslWindowStore<K, VA>(
   emitFinal: boolean,
 ): WindowStoreBuilder<K, unknown> {
   const supplier =
-    givenWindowSupplier(materialized) ??
+    givenSupplier(materialized, 'window') ??
     dslWindowSupplier(storeName, retentionMs, windowSizeMs, materialized?.storeType, emitFinal)
   const builder = new WindowStoreBuilder<K, unknown>(supplier, keySerde, materialized?.valueSerde ?? valueSerde, true)
   if ((materialized?.cachingEnabled ?? true) && !emitFinal) builder.withCachingEnabled()

@@ -17,7 +17,7 @@ import type { Windowed } from '../windowed.ts'
 import { AGGREGATE_NAME } from './kgrouped-stream-impl.ts'
 import type { Aggregator, Initializer, Reducer } from './kstream-aggregate.ts'
 import { kstreamSessionWindowAggregate, type Merger } from './kstream-session-window-aggregate.ts'
-import { givenSessionSupplier } from './materialize.ts'
+import { givenSupplier } from './materialize.ts'
 import { REDUCE_NAME, WindowedKStream } from './windowed-kstream.ts'
 
 /**
@@ -130,7 +130,7 @@ function sessionStoreBuilder<K, VA>(
   valueSerde: Serde<VA> | undefined,
   emitStrategy: EmitStrategy,
 ): SessionStoreBuilder<K, VA> {
-  const given = givenSessionSupplier(materialized)
+  const given = givenSupplier(materialized, 'session')
   const retention = materialized?.retentionMs ?? windows.gapMs + windows.graceMs
   // a store supplier given in Materialized brings its own retention, as in Kafka
   if (given === undefined && windows.gapMs + windows.graceMs > retention) {

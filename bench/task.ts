@@ -1,0 +1,44 @@
+// One stream task over a built topology, without a broker: what the benchmarks drive.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { resolveConfig, type StreamsBuilder, type StreamsConfigInput } from '../packages/streams/src/index.ts'
+import { buildProcessorTopology, StreamTask } from '../packages/streams/src/processor/internals/stream-task.ts'
+import { TaskId } from '../packages/streams/src/processor/task-id.ts'
+
+export interface BenchTask {
+  readonly task: StreamTask
+  /** Records sent to any topic (outputs, changelogs, repartition topics) and their key + value bytes. */
+  readonly sent: { records: number; bytes: number }
+  /** Closes the task and deletes its state directory. */
+  readonly close: () => void
+}
+
+export function benchTask(builder: StreamsBuilder, config: Omit<StreamsConfigInput, 'applicationId'>): BenchTask {
+  const internal = builder.build().internalTopologyBuilder
+  internal.applicationId = 'bench'
+  const stateDir = mkdtempSync(join(tmpdir(), 'kstreams-bench-'))
+  const sent = { records: 0, bytes: 0 }
+  const task = new StreamTask(
+    new TaskId(0, 0),
+    buildProcessorTopology(internal, new Set(internal.nodeFactories.keys())),
+    resolveConfig({ ...config, applicationId: 'bench', stateDir }),
+    {
+      send: (_topic, key, value) => {
+        sent.records++
+        sent.bytes += (key?.length ?? 0) + (value?.length ?? 0)
+      },
+      partitionsFor: (_topic, partitioner) => partitioner(1),
+    },
+    () => Date.now(),
+  )
+  task.initialize()
+  return {
+    task,
+    sent,
+    close: () => {
+      task.close()
+      rmSync(stateDir, { recursive: true, force: true })
+    },
+  }
+}
