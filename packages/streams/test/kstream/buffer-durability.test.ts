@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import {
+  Consumed,
+  Grouped,
   Headers,
   Joined,
+  Produced,
   Materialized,
   Serdes,
   Stores,
@@ -116,4 +119,25 @@ test('the suppression buffer logs what it holds to its changelog, and deletes wh
   input.pipeInput('c', 'x', 1500) // closes the first window: both leave the buffer, c enters
   assert.equal(live(), 1)
   assert.equal(entries.size, 3)
+})
+
+test('the suppression buffer writes windowed keys with the aggregation key serde, also behind a filter', (t) => {
+  const b = new StreamsBuilder()
+  b.stream<number, string>('in', Consumed.with(Serdes.Integer(), string))
+    .groupByKey(Grouped.with(Serdes.Integer(), string))
+    .windowedBy(TimeWindows.ofSizeWithNoGrace(1000))
+    .count()
+    .filter((_k, count) => count > 0)
+    .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()))
+    .toStream((windowed) => windowed.key)
+    .to('out', Produced.with(Serdes.Integer(), Serdes.Long()))
+  const config = { applicationId: 'typed', defaultKeySerde: 'string', defaultValueSerde: 'string' }
+  const driver = new TopologyTestDriver(b.build(config), config)
+  t.after(() => driver.close())
+  const input = driver.createInputTopic('in', Serdes.Integer().serializer(), string.serializer())
+  input.pipeInput(7, 'x', 100)
+  input.pipeInput(7, 'x', 200)
+  input.pipeInput(8, 'x', 1500)
+  const out = driver.createOutputTopic('out', Serdes.Integer().deserializer(), Serdes.Long().deserializer())
+  assert.deepEqual(out.readKeyValuesToList(), [{ key: 7, value: 2 }])
 })

@@ -107,6 +107,7 @@ export class WindowedCogroupedKStreamImpl<K, VOut> {
     const { named, mat } = split(namedOrMaterialized, materialized)
     const onUpdate = EmitStrategy.onWindowUpdate()
     let view: WindowedKStream<K, unknown, unknown> | undefined
+    let innerKeySerde: Serde<K> | undefined
     const table = buildCogroup<K, Windowed<K>, VOut>(this.#groups, named, mat, {
       windowed: true,
       keySerde: (first) => {
@@ -117,7 +118,8 @@ export class WindowedCogroupedKStreamImpl<K, VOut> {
             : windows instanceof SlidingWindows
               ? new SlidingWindowedKStreamImpl(first, windows)
               : new TimeWindowedKStreamImpl(first, windows)
-        return mat?.keySerde ?? first.keySerde
+        innerKeySerde = mat?.keySerde ?? first.keySerde
+        return innerKeySerde
       },
       store: (storeName, keySerde) =>
         (view as WindowedKStream<K, unknown, unknown>).storeBuilder(storeName, mat, keySerde, mat?.valueSerde),
@@ -138,6 +140,7 @@ export class WindowedCogroupedKStreamImpl<K, VOut> {
       },
     })
     table.windowCloseDelayMs = (view as WindowedKStream<K, unknown, unknown>).closeDelayMs
+    table.windowedKeySerde = innerKeySerde
     return table
   }
 }

@@ -64,6 +64,9 @@ export class KTableImpl<K, V> {
   materializeSource: (() => void) | undefined
   /** For a windowed aggregation's table: the time after a window's end until it closes (grace, or gap + grace). */
   windowCloseDelayMs: number | undefined
+  /** For a windowed aggregation's table: the serde of the keys inside its `Windowed` keys. */
+  windowedKeySerde: Serde<unknown> | undefined
+
   /** The table this one derives from without a store of its own (filter, mapValues). */
   parent: KTableImpl<unknown, unknown> | undefined
   /** For a table derived without a store: how its value follows from its parent's. */
@@ -110,16 +113,21 @@ export class KTableImpl<K, V> {
     const name = suppressed.name ?? this.builder.newProcessorName(SUPPRESS_NAME)
     const storeName =
       suppressed.name !== undefined ? `${suppressed.name}-store` : this.builder.newStoreName(SUPPRESS_NAME)
+    // the windowed aggregation upstream, through filters and mapValues (Kafka `GraphGraceSearchUtil`)
+    let windowed: KTableImpl<unknown, unknown> | undefined = this as KTableImpl<unknown, unknown>
+    while (windowed && windowed.windowCloseDelayMs === undefined) windowed = windowed.parent
     let durationMs = suppressed.timeLimitMs
     if (suppressed.kind === 'untilWindowCloses') {
-      if (this.windowCloseDelayMs === undefined) {
+      if (windowed?.windowCloseDelayMs === undefined) {
         throw new TopologyException(
           'suppress(untilWindowCloses) only applies to the table of a windowed aggregation (windowedBy(...).count/aggregate/reduce)',
         )
       }
-      durationMs = this.windowCloseDelayMs
+      durationMs = windowed.windowCloseDelayMs
     }
-    const supplier = ktableSuppress<K, V>(suppressed, storeName, durationMs, this.keySerde, this.valueSerde)
+    // a windowed table's keys are Windowed: the buffer writes the key inside with the aggregation's key serde
+    const keySerde = (windowed?.windowedKeySerde ?? this.keySerde) as Serde<K> | undefined
+    const supplier = ktableSuppress<K, V>(suppressed, storeName, durationMs, keySerde, this.valueSerde)
     this.enableSendingOldValues()
     const node = new GraphNode(name, (builder, parents) => {
       builder.addProcessor(name, supplier, parents)

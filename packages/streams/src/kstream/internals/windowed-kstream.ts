@@ -74,6 +74,7 @@ export abstract class WindowedKStream<K, V, W> {
       materialized?.storeName,
     )
     table.windowCloseDelayMs = this.closeDelayMs
+    table.windowedKeySerde = keySerde
     return table
   }
 }
