@@ -11,6 +11,7 @@ import { Materialized } from './materialized.ts'
 import { GlobalKTable } from './global-ktable.ts'
 import type { StoreBuilder } from '../processor/state-store.ts'
 import type { ProcessorSupplier } from '../processor/api/processor.ts'
+import type { Serde } from '../serde/serde.ts'
 
 const KTABLE_SOURCE_NAME = 'KTABLE-SOURCE-'
 
@@ -37,15 +38,11 @@ export class StreamsBuilder {
     materialized?: Materialized<K, V>,
   ): KTableImpl<K, V> {
     const builder = this.#internal
-    const consumed = consumedOrMaterialized instanceof Materialized ? undefined : consumedOrMaterialized
-    const mat = consumedOrMaterialized instanceof Materialized ? consumedOrMaterialized : materialized
-    const storeName = mat?.storeName ?? builder.newStoreName(`${topic}-`)
-    const keySerde = consumed?.keySerde ?? mat?.keySerde
-    const valueSerde = consumed?.valueSerde ?? mat?.valueSerde
-    const sourceName = nameOf(
-      consumed?.name === undefined ? undefined : `${consumed.name}-source`,
+    const { consumed, mat, storeName, keySerde, valueSerde, sourceName } = tableSource(
       builder,
-      SOURCE_NAME,
+      topic,
+      consumedOrMaterialized,
+      materialized,
     )
     const tableSourceName = nameOf(consumed?.name, builder, KTABLE_SOURCE_NAME)
     const supplier = ktableSource<K, V>(mat?.storeName)
@@ -93,15 +90,11 @@ export class StreamsBuilder {
     materialized?: Materialized<K, V>,
   ): GlobalKTable<K, V> {
     const builder = this.#internal
-    const consumed = consumedOrMaterialized instanceof Materialized ? undefined : consumedOrMaterialized
-    const mat = consumedOrMaterialized instanceof Materialized ? consumedOrMaterialized : materialized
-    const storeName = mat?.storeName ?? builder.newStoreName(`${topic}-`)
-    const keySerde = consumed?.keySerde ?? mat?.keySerde
-    const valueSerde = consumed?.valueSerde ?? mat?.valueSerde
-    const sourceName = nameOf(
-      consumed?.name === undefined ? undefined : `${consumed.name}-source`,
+    const { consumed, mat, storeName, keySerde, valueSerde, sourceName } = tableSource(
       builder,
-      SOURCE_NAME,
+      topic,
+      consumedOrMaterialized,
+      materialized,
     )
     const processorName = nameOf(consumed?.name, builder, KTABLE_SOURCE_NAME)
     const supplier = ktableSource<K, V>(storeName)
@@ -154,5 +147,33 @@ export class StreamsBuilder {
     return Topology.fromBuilder(
       this.#internal.buildAndOptimizeTopology(typeof optimization === 'string' ? optimization : 'none'),
     )
+  }
+}
+
+/** What `table` and `globalTable` read from their arguments, and their store and source names, in Kafka's order. */
+function tableSource<K, V>(
+  builder: InternalStreamsBuilder,
+  topic: string,
+  consumedOrMaterialized: Consumed<K, V> | Materialized<K, V> | undefined,
+  materialized: Materialized<K, V> | undefined,
+): {
+  consumed: Consumed<K, V> | undefined
+  mat: Materialized<K, V> | undefined
+  storeName: string
+  keySerde: Serde<K> | undefined
+  valueSerde: Serde<V> | undefined
+  sourceName: string
+} {
+  const consumed = consumedOrMaterialized instanceof Materialized ? undefined : consumedOrMaterialized
+  const mat = consumedOrMaterialized instanceof Materialized ? consumedOrMaterialized : materialized
+  const storeName = mat?.storeName ?? builder.newStoreName(`${topic}-`)
+  const sourceName = nameOf(consumed?.name === undefined ? undefined : `${consumed.name}-source`, builder, SOURCE_NAME)
+  return {
+    consumed,
+    mat,
+    storeName,
+    keySerde: consumed?.keySerde ?? mat?.keySerde,
+    valueSerde: consumed?.valueSerde ?? mat?.valueSerde,
+    sourceName,
   }
 }

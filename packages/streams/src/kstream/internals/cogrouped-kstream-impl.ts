@@ -48,7 +48,6 @@ export class CogroupedKStreamImpl<K, VOut> {
     const { named, mat } = split(namedOrMaterialized, materialized)
     return buildCogroup<K, K, VOut>(this.#groups, named, mat, {
       windowed: false,
-      keySerde: (first) => mat?.keySerde ?? first.keySerde,
       store: (storeName, keySerde) => timestampedKeyValueStore(storeName, mat, keySerde, mat?.valueSerde),
       supplier: (storeName, aggregator) => kstreamAggregate<K, unknown, VOut>(storeName, initializer, aggregator),
     })
@@ -106,23 +105,17 @@ export class WindowedCogroupedKStreamImpl<K, VOut> {
       throw new TypeError('a merger only applies to session windows: aggregate(initializer, named?, materialized?)')
     const { named, mat } = split(namedOrMaterialized, materialized)
     const onUpdate = EmitStrategy.onWindowUpdate()
-    let view: WindowedKStream<K, unknown, unknown> | undefined
-    let innerKeySerde: Serde<K> | undefined
+    // the store and the window bounds come from the windowed stream of the first group, as in Kafka
+    const first = firstGroup(this.#groups)
+    const view: WindowedKStream<K, unknown, unknown> =
+      windows instanceof SessionWindows
+        ? new SessionWindowedKStreamImpl(first, windows)
+        : windows instanceof SlidingWindows
+          ? new SlidingWindowedKStreamImpl(first, windows)
+          : new TimeWindowedKStreamImpl(first, windows)
     const table = buildCogroup<K, Windowed<K>, VOut>(this.#groups, named, mat, {
       windowed: true,
-      keySerde: (first) => {
-        // the store and the window bounds come from the windowed stream of the first group, as in Kafka
-        view =
-          windows instanceof SessionWindows
-            ? new SessionWindowedKStreamImpl(first, windows)
-            : windows instanceof SlidingWindows
-              ? new SlidingWindowedKStreamImpl(first, windows)
-              : new TimeWindowedKStreamImpl(first, windows)
-        innerKeySerde = mat?.keySerde ?? first.keySerde
-        return innerKeySerde
-      },
-      store: (storeName, keySerde) =>
-        (view as WindowedKStream<K, unknown, unknown>).storeBuilder(storeName, mat, keySerde, mat?.valueSerde),
+      store: (storeName, keySerde) => view.storeBuilder(storeName, mat, keySerde, mat?.valueSerde),
       supplier: (storeName, aggregator) => {
         const fold = (key: K, value: unknown, aggregate: VOut | null): VOut => aggregator(key, value, aggregate as VOut)
         if (windows instanceof SessionWindows)
@@ -139,8 +132,8 @@ export class WindowedCogroupedKStreamImpl<K, VOut> {
         return kstreamWindowAggregate(windows, storeName, onUpdate, initializer, fold)
       },
     })
-    table.windowCloseDelayMs = (view as WindowedKStream<K, unknown, unknown>).closeDelayMs
-    table.windowedKeySerde = innerKeySerde
+    table.windowCloseDelayMs = view.closeDelayMs
+    table.windowedKeySerde = mat?.keySerde ?? first.keySerde
     return table
   }
 }
@@ -153,16 +146,15 @@ function buildCogroup<K, KOut, VOut>(
   parts: {
     /** A windowed table's keys are `Windowed<K>`: it has no key serde of its own. */
     windowed: boolean
-    keySerde: (first: KGroupedStreamImpl<K, unknown>) => Serde<K> | undefined
+
     store: (storeName: string, keySerde: Serde<K> | undefined) => StoreBuilder
     supplier: (storeName: string, aggregator: Aggregator<K, unknown, VOut>) => AggregateSupplier<K, unknown, KOut, VOut>
   },
 ): KTableImpl<KOut, VOut> {
-  const first = [...groups.keys()][0]
-  if (!first) throw new TypeError('cogroup() needs at least one grouped stream')
+  const first = firstGroup(groups)
   const builder = first.builder
   const storeName = mat?.storeName ?? builder.newStoreName(AGGREGATE_NAME)
-  const keySerde = parts.keySerde(first)
+  const keySerde = mat?.keySerde ?? first.keySerde
   const parents = new Map<KGroupedStreamImpl<K, unknown>, GraphNode>()
   const sources = new Set<string>()
   for (const grouped of groups.keys()) {
@@ -216,4 +208,10 @@ function buildCogroup<K, KOut, VOut>(
     merge,
     builder,
   )
+}
+
+function firstGroup<K, VOut>(groups: Groups<K, VOut>): KGroupedStreamImpl<K, unknown> {
+  const [first] = groups.keys()
+  if (!first) throw new TypeError('cogroup() needs at least one grouped stream')
+  return first
 }

@@ -82,8 +82,7 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
         seq = Math.max(seq, waiting.seq + 1)
       }
     }
-    const doJoin = (record: Record<K, V>): void => {
-      const mappedKey = keyMapper(record.key, record.value)
+    const doJoin = (record: Record<K, V>, mappedKey: KT | null = keyMapper(record.key, record.value)): void => {
       let found: ValueAndTimestamp<VT> | null = null
       if (mappedKey !== null && mappedKey !== undefined) {
         // a versioned table is read as of the stream record's time
@@ -111,9 +110,9 @@ export function kstreamKTableJoin<K, V, KT, VT, VR>(
           internal.droppedRecords++
           return
         }
-        if (!buffered) return doJoin(record)
+        if (!buffered) return doJoin(record, mappedKey)
         const cutoff = observedStreamTime - buffered.graceMs
-        if (record.timestamp < cutoff) return doJoin(record)
+        if (record.timestamp < cutoff) return doJoin(record, mappedKey)
         const entering = { record, context: internal.recordContext, time: record.timestamp, seq: seq++, stored: false }
         buffer.set(entering, undefined)
         writes.put(entering)
