@@ -60,3 +60,14 @@ export type { ValueJoinerWithKey } from './kstream/internals/kstream-ktable-join
 export type { Initializer, Aggregator, Reducer } from './kstream/internals/kstream-aggregate.ts'
 export type { Change } from './kstream/internals/change.ts'
 export * from './state/index.ts'
+export {
+  KafkaStreams,
+  type CloseOptions,
+  type KafkaStreamsState,
+  type StateListener,
+  type StreamsUncaughtExceptionHandler,
+  type StreamThreadExceptionResponse,
+  type ThreadMetadata,
+} from './kafka-streams.ts'
+export type { StateRestoreListener } from './processor/state-restore-listener.ts'
+export type { TopicPartition } from './client/kafka-client.ts'

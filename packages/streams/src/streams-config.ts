@@ -65,6 +65,30 @@ export interface StreamsConfig {
   /** Engine of DSL stores: 'lmdb' (persistent, the default, like Kafka's RocksDB) or 'in_memory'. */
   readonly defaultDslStore: 'lmdb' | 'in_memory'
   readonly topologyOptimization: string
+  /** Client id prefix of the Kafka clients; `<applicationId>-<processId>` unless set. */
+  readonly clientId: string | undefined
+  readonly numStreamThreads: number
+  /** Static membership: each stream thread joins as `<groupInstanceId>-<thread index>`. */
+  readonly groupInstanceId: string | undefined
+  readonly sessionTimeoutMs: number
+  readonly heartbeatIntervalMs: number
+  readonly maxPollIntervalMs: number
+  readonly requestTimeoutMs: number
+  /** How long a stream thread waits for records in one poll. */
+  readonly pollMs: number
+  /** Records buffered per input partition before its fetching pauses. */
+  readonly bufferedRecordsPerPartition: number
+  /** Replication factor of internal topics; -1 = the broker's default. */
+  readonly replicationFactor: number
+  /** Where a partition without committed offset starts. */
+  readonly autoOffsetReset: 'earliest' | 'latest'
+  /** A task that must restore more than this many changelog records is kept where its state is, while it warms up elsewhere. */
+  readonly acceptableRecoveryLag: number
+  readonly maxWarmupReplicas: number
+  readonly probingRebalanceIntervalMs: number
+  readonly repartitionPurgeIntervalMs: number
+  /** How long a task may keep failing on a timeout (e.g. brokers unreachable) before its thread fails. */
+  readonly taskTimeoutMs: number
   /** Every key given, camelCased, for `appConfigs()`. */
   readonly originals: { readonly [key: string]: unknown }
 }
@@ -99,6 +123,12 @@ function num(config: Record<string, unknown>, key: string, fallback: number, min
     throw new ConfigException(`config ${key} must be a number >= ${min}, got ${JSON.stringify(raw)}`)
   }
   return value
+}
+
+function offsetReset(value: unknown): 'earliest' | 'latest' {
+  if (value === undefined || value === 'earliest') return 'earliest'
+  if (value === 'latest') return 'latest'
+  throw new ConfigException(`config autoOffsetReset must be 'earliest' or 'latest', got ${JSON.stringify(value)}`)
 }
 
 function dslStore(value: unknown): 'lmdb' | 'in_memory' {
@@ -182,6 +212,23 @@ export function resolveConfig(
     stateDir: typeof config.stateDir === 'string' ? config.stateDir : join(tmpdir(), 'kstreams'),
     defaultDslStore: dslStore(config.defaultDslStore),
     topologyOptimization: typeof config.topologyOptimization === 'string' ? config.topologyOptimization : 'none',
+    clientId: typeof config.clientId === 'string' && config.clientId !== '' ? config.clientId : undefined,
+    numStreamThreads: num(config, 'numStreamThreads', 1, 1),
+    groupInstanceId:
+      typeof config.groupInstanceId === 'string' && config.groupInstanceId !== '' ? config.groupInstanceId : undefined,
+    sessionTimeoutMs: num(config, 'sessionTimeoutMs', 45_000, 1),
+    heartbeatIntervalMs: num(config, 'heartbeatIntervalMs', 3_000, 1),
+    maxPollIntervalMs: num(config, 'maxPollIntervalMs', 300_000, 1),
+    requestTimeoutMs: num(config, 'requestTimeoutMs', 30_000, 1),
+    pollMs: num(config, 'pollMs', 100),
+    bufferedRecordsPerPartition: num(config, 'bufferedRecordsPerPartition', 1000, 1),
+    replicationFactor: num(config, 'replicationFactor', -1, -1),
+    autoOffsetReset: offsetReset(config.autoOffsetReset),
+    acceptableRecoveryLag: num(config, 'acceptableRecoveryLag', 10_000),
+    maxWarmupReplicas: num(config, 'maxWarmupReplicas', 2, 1),
+    probingRebalanceIntervalMs: num(config, 'probingRebalanceIntervalMs', 600_000, 1),
+    repartitionPurgeIntervalMs: num(config, 'repartitionPurgeIntervalMs', 30_000),
+    taskTimeoutMs: num(config, 'taskTimeoutMs', 300_000),
     originals: config,
   }
 }

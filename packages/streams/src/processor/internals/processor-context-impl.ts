@@ -25,11 +25,23 @@ export interface TaskHooks {
   readonly taskCache: TaskCache
   /** The persistent engine of a store of this task (one lmdb environment per task). */
   persistentEngine(storeName: string): BytesEngine
+  /** Names of the persistent stores (and segments) the task's directory holds. */
+  persistentStoreNames(): string[]
   streamTime(): number
   wallClockTime(): number
   readonly streamTimePunctuations: PunctuationQueue
   readonly wallClockPunctuations: PunctuationQueue
   requestCommit(): void
+  registerChangelog(registration: ChangelogRegistration): void
+}
+
+/** A logged store's changelog and how to apply one of its records when restoring (Kafka `StateRestoreCallback`). */
+export interface ChangelogRegistration {
+  readonly storeName: string
+  readonly topic: string
+  /** Whether the store keeps its data across restarts (then its changelog offset is stored with it). */
+  readonly persistent: boolean
+  readonly restore: (key: Buffer, value: Buffer | null, timestamp: number) => void
 }
 
 const noHeaders = new Headers()
@@ -73,6 +85,10 @@ export class ProcessorContextImpl {
 
   persistentEngine(storeName: string): BytesEngine {
     return this.#hooks.persistentEngine(storeName)
+  }
+
+  persistentStoreNames(): string[] {
+    return this.#hooks.persistentStoreNames()
   }
 
   get keySerde(): Serde<unknown> {
@@ -168,6 +184,16 @@ export class ProcessorContextImpl {
 
   commit(): void {
     this.#hooks.requestCommit()
+  }
+
+  /** Called by a logged store when it opens: the task restores it from `topic` on the task's partition. */
+  registerChangelog(
+    topic: string,
+    persistent: boolean,
+    restore: (key: Buffer, value: Buffer | null, timestamp: number) => void,
+  ): void {
+    const storeName = topic.slice(this.applicationId.length + 1, -'-changelog'.length)
+    this.#hooks.registerChangelog({ storeName, topic, persistent, restore })
   }
 
   forward(record: Record<unknown, unknown>, childName?: string): void {

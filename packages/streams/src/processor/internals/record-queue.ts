@@ -28,6 +28,8 @@ export class RecordQueue {
   #head: StampedRecord | undefined
   /** Highest timestamp polled so far, -1 before the first. */
   partitionTime = -1
+  /** Offset of the last record taken for processing, -1 before the first. */
+  lastProcessedOffset = -1
 
   constructor(
     topic: string,
@@ -54,6 +56,13 @@ export class RecordQueue {
 
   get size(): number {
     return this.#raw.length - this.#next + (this.#head ? 1 : 0)
+  }
+
+  /** Drops the buffered records (they are fetched again from the committed offset). */
+  clear(): void {
+    this.#raw = []
+    this.#next = 0
+    this.#head = undefined
   }
 
   isEmpty(): boolean {

@@ -9,7 +9,7 @@ import { LmdbEnvironment } from '../../state/internals/lmdb-bytes-engine.ts'
 import { TaskCache } from '../../state/internals/task-cache.ts'
 import type { TaskId } from '../task-id.ts'
 import { fullMatch, type InternalTopologyBuilder } from './internal-topology-builder.ts'
-import { ProcessorContextImpl } from './processor-context-impl.ts'
+import { ProcessorContextImpl, type ChangelogRegistration } from './processor-context-impl.ts'
 import { ProcessorNode, SinkNode, SourceNode } from './processor-node.ts'
 import { PunctuationQueue, type PunctuationSchedule } from './punctuation-queue.ts'
 import type { RecordCollector } from './record-collector.ts'
@@ -96,10 +96,14 @@ export class StreamTask {
   readonly #wallClockPunctuations = new PunctuationQueue()
   readonly #wallClock: () => number
   readonly #cache: TaskCache
+  readonly #directoryName: string
   #lmdb: LmdbEnvironment | undefined
   #streamTime = -1
   #commitRequested = false
-  #initialized = false
+  #storesInitialized = false
+  #processorsInitialized = false
+  /** The logged stores' changelogs by topic (registered when the stores open). */
+  readonly changelogs = new Map<string, ChangelogRegistration>()
 
   constructor(
     id: TaskId,
@@ -108,8 +112,10 @@ export class StreamTask {
     collector: RecordCollector,
     wallClock: () => number,
     globalStores: ReadonlyMap<string, StateStore> = new Map(),
+    directoryName: string = id.toString(),
   ) {
     this.id = id
+    this.#directoryName = directoryName
     this.topology = topology
     this.#wallClock = wallClock
     this.#cache = new TaskCache(config.cacheMaxBytes)
@@ -121,12 +127,16 @@ export class StreamTask {
       {
         taskCache: this.#cache,
         persistentEngine: (storeName) => this.#environment().openEngine(storeName),
+        persistentStoreNames: () => this.#environment().storeNames(),
         streamTime: () => this.#streamTime,
         wallClockTime: wallClock,
         streamTimePunctuations: this.#streamTimePunctuations,
         wallClockPunctuations: this.#wallClockPunctuations,
         requestCommit: () => {
           this.#commitRequested = true
+        },
+        registerChangelog: (registration) => {
+          this.changelogs.set(registration.topic, registration)
         },
       },
       globalStores,
@@ -139,9 +149,25 @@ export class StreamTask {
 
   /** Opens the stores and initializes every node (sources first, as they come in the topology). */
   initialize(): void {
-    if (this.#initialized) return
-    this.#initialized = true
+    this.initializeStores()
+    this.initializeProcessors()
+  }
+
+  /** Opens the stores; logged ones register their changelogs (to be restored before processing). */
+  initializeStores(): void {
+    if (this.#storesInitialized) return
+    this.#storesInitialized = true
     for (const store of this.topology.stores.values()) (store as ManagedStateStore).init?.(this.context, store)
+  }
+
+  get processorsInitialized(): boolean {
+    return this.#processorsInitialized
+  }
+
+  /** Initializes every node, after the stores are restored. */
+  initializeProcessors(): void {
+    if (this.#processorsInitialized) return
+    this.#processorsInitialized = true
     for (const node of this.topology.nodes) {
       this.context.currentNode = node
       try {
@@ -161,6 +187,11 @@ export class StreamTask {
   }
 
   addRecords(topic: string, partition: number, records: readonly RawRecord[]): void {
+    this.queue(topic, partition).add(records)
+  }
+
+  /** The buffer of one input partition (created on first use). */
+  queue(topic: string, partition: number): RecordQueue {
     const key = `${topic}\u0000${partition}`
     let queue = this.#queues.get(key)
     if (!queue) {
@@ -170,7 +201,11 @@ export class StreamTask {
       queue = new RecordQueue(topic, partition, source, extractor, this.context)
       this.#queues.set(key, queue)
     }
-    queue.add(records)
+    return queue
+  }
+
+  get queues(): Iterable<RecordQueue> {
+    return this.#queues.values()
   }
 
   hasRecordsQueued(): boolean {
@@ -188,6 +223,7 @@ export class StreamTask {
     if (!next || !record) return false
     if (next.partitionTime > this.#streamTime) this.#streamTime = next.partitionTime
     const raw = record.raw
+    next.lastProcessedOffset = raw.offset
     const context = this.context
     context.recordContext = {
       topic: raw.topic,
@@ -227,7 +263,7 @@ export class StreamTask {
 
   /** Directory of this task's persistent stores. */
   get stateDirectory(): string {
-    return join(this.context.config.stateDir, this.context.applicationId, this.id.toString())
+    return join(this.context.config.stateDir, this.context.applicationId, this.#directoryName)
   }
 
   #environment(): LmdbEnvironment {
@@ -239,14 +275,60 @@ export class StreamTask {
 
   /** Flushes caches (forwarding their changes), then stores, then makes persistent stores durable. */
   flush(): void {
-    for (const store of this.topology.stores.values()) (store as ManagedStateStore).flush?.()
+    this.flushCaches()
     this.#lmdb?.commit()
   }
 
-  close(): void {
-    for (const node of this.topology.nodes) node.close()
+  /** Flushes caches (forwarding their changes, which may write to changelogs and sinks) and buffers. */
+  flushCaches(): void {
+    for (const store of this.topology.stores.values()) (store as ManagedStateStore).flush?.()
+  }
+
+  /**
+   * Makes the persistent stores' writes durable together with the changelog offsets they include (the
+   * offset of the last changelog record applied, per changelog topic of this task's partition).
+   */
+  commitStores(changelogOffsets: ReadonlyMap<string, number>, sourceOffsets?: ReadonlyMap<string, number>): void {
+    if (!this.#lmdb) return
+    const metadata = new Map<string, Buffer>()
+    for (const [topic, offset] of changelogOffsets) {
+      if (this.changelogs.get(topic)?.persistent) metadata.set(changelogOffsetKey(topic), int64(offset))
+    }
+    for (const [partitionKey, offset] of sourceOffsets ?? []) metadata.set(sourceOffsetKey(partitionKey), int64(offset))
+    this.#lmdb.commit(metadata)
+  }
+
+  /**
+   * The next offset to read of a source partition (`topic:partition`) whose records the stores hold, as
+   * committed with them; for global stores, whose source topic is their changelog.
+   */
+  storedSourceOffset(partitionKey: string): number | undefined {
+    if (!this.#persistent()) return undefined
+    const bytes = this.#environment().readMetadata(sourceOffsetKey(partitionKey))
+    return bytes === undefined ? undefined : Number(bytes.readBigInt64BE(0))
+  }
+
+  #persistent(): boolean {
+    for (const store of this.topology.stores.values()) if ((store as ManagedStateStore).persistent) return true
+    return false
+  }
+
+  /** The offset of the last changelog record a persistent store holds, if it holds any. */
+  storedChangelogOffset(topic: string): number | undefined {
+    if (!this.changelogs.get(topic)?.persistent) return undefined
+    const bytes = this.#environment().readMetadata(changelogOffsetKey(topic))
+    return bytes === undefined ? undefined : Number(bytes.readBigInt64BE(0))
+  }
+
+  /**
+   * Closes processors and stores. A clean close keeps the stores' last writes; a dirty one (after a
+   * failure, or when the partitions were lost) drops what was not committed, so the stores stay at their
+   * stored changelog offsets.
+   */
+  close(clean = true): void {
+    if (this.#processorsInitialized) for (const node of this.topology.nodes) node.close()
     for (const store of this.topology.stores.values()) (store as ManagedStateStore).close?.()
-    this.#lmdb?.commit()
+    if (clean) this.#lmdb?.commit()
     this.#lmdb?.close()
     this.#lmdb = undefined
   }
@@ -263,4 +345,18 @@ export class StreamTask {
       context.recordContext = previous
     }
   }
+}
+
+function changelogOffsetKey(topic: string): string {
+  return `changelog-offset:${topic}`
+}
+
+function sourceOffsetKey(partitionKey: string): string {
+  return `source-offset:${partitionKey}`
+}
+
+function int64(value: number): Buffer {
+  const bytes = Buffer.allocUnsafe(8)
+  bytes.writeBigInt64BE(BigInt(value))
+  return bytes
 }

@@ -24,6 +24,23 @@ export class ChangeLoggingBytesStore extends WrappedBytesStore {
     super.init(context)
     this.#context = context
     this.#topic = `${context.applicationId}-${this.name}-changelog`
+    context.registerChangelog(this.#topic, this.persistent, (key, value, timestamp) =>
+      this.#restore(key, value, timestamp),
+    )
+  }
+
+  /** Applies a changelog record to the store below (restoration), the inverse of `#log`. */
+  #restore(key: Buffer, value: Buffer | null, timestamp: number): void {
+    if (value === null) {
+      this.inner.delete(key)
+    } else if (this.#timestamped) {
+      const stored = Buffer.allocUnsafe(8 + value.length)
+      stored.writeBigInt64BE(BigInt(timestamp), 0)
+      value.copy(stored, 8)
+      this.inner.put(key, stored)
+    } else {
+      this.inner.put(key, value)
+    }
   }
 
   override put(key: Buffer, value: Buffer): void {

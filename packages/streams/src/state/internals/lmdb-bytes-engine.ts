@@ -156,6 +156,18 @@ export class LmdbEnvironment {
     this.#write(engines, metadata)
   }
 
+  /** Names of the stores (named databases) the environment holds. */
+  storeNames(): string[] {
+    const root = this.#ensureOpen(undefined)
+    const names: string[] = []
+    for (const key of root.getKeys()) {
+      // LMDB keeps database names NUL-terminated
+      const name = (Buffer.isBuffer(key) ? key.toString('utf8') : String(key)).replace(/\0$/, '')
+      if (name !== METADATA_DB && name !== INTERNAL_DB) names.push(name)
+    }
+    return names
+  }
+
   /** The metadata value committed under `key`, if any. */
   readMetadata(key: string): Buffer | undefined {
     const bytes = metadataKey(key, this.directory)

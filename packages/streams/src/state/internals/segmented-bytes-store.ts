@@ -48,6 +48,14 @@ export class SegmentedBytesStore implements BytesStore {
     this.#context = context
     // a time-ordered store keeps windows starting exactly at observed - retention (Kafka keeps one ms more there)
     if (this.#timeOrdered?.(context)) this.retentionMs += 1
+    if (this.persistent) {
+      // segments written before a restart
+      const prefix = `${this.name}.`
+      for (const name of context.persistentStoreNames()) {
+        const start = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : Number.NaN
+        if (Number.isInteger(start)) this.#segment(start, true)
+      }
+    }
   }
 
   /** The highest time put so far, -1 before any. */

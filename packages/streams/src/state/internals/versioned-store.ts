@@ -83,6 +83,11 @@ export class MeteredVersionedKeyValueStore<K, V> implements VersionedKeyValueSto
     this.#context = context
     this.#topic = `${context.applicationId}-${this.name}-changelog`
     this.#engine = this.#supplier.open(context)
+    if (this.#logging) {
+      context.registerChangelog(this.#topic, this.persistent, (key, value, timestamp) => {
+        this.#putBytes(key, value, timestamp, false)
+      })
+    }
   }
 
   isOpen(): boolean {
@@ -127,15 +132,19 @@ export class MeteredVersionedKeyValueStore<K, V> implements VersionedKeyValueSto
   }
 
   put(key: K, value: V | null, timestamp: number): number {
+    const keyBytes = this.#key(key)
+    const valueBytes = value === null ? null : (this.#valueSerde as Serde<V>).serializer().serialize(this.#topic, value)
+    return this.#putBytes(keyBytes, valueBytes, timestamp, this.#logging)
+  }
+
+  #putBytes(keyBytes: Buffer, valueBytes: Buffer | null, timestamp: number, log: boolean): number {
     const engine = this.#open()
     this.#observed = Math.max(this.#observed, timestamp)
     const minValid = this.#observed - this.historyRetentionMs
     if (timestamp < minValid) return PUT_RETURN_CODE_NOT_PUT
-    const keyBytes = this.#key(key)
-    const valueBytes = value === null ? null : (this.#valueSerde as Serde<V>).serializer().serialize(this.#topic, value)
     const stored = valueBytes === null ? Buffer.of(TOMBSTONE) : Buffer.concat([Buffer.of(VALUE), valueBytes])
     engine.put(versionKey(keyBytes, timestamp), stored)
-    if (this.#logging) {
+    if (log) {
       this.#context.collector.send(
         this.#topic,
         keyBytes,

@@ -1,0 +1,115 @@
+// Helpers of the runtime's integration tests: topics, a producer of keyed records, a reader of a
+// whole topic, and waiting for a condition.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { KafkaClient, tpKey } from '../../src/client/kafka-client.ts'
+import { PartitionFetcher } from '../../src/client/partition-fetcher.ts'
+import { RecordProducer } from '../../src/client/record-producer.ts'
+import { Headers } from '../../src/index.ts'
+import type { RawRecord } from '../../src/errors/exception-handlers.ts'
+import { defaultPartition } from '../../src/processor/internals/default-partitioner.ts'
+import { bootstrapServers } from './kafka-env.ts'
+
+export function client(): KafkaClient {
+  return new KafkaClient({ clientId: 'test-admin', bootstrapServers: bootstrapServers(), requestTimeoutMs: 10_000 })
+}
+
+export async function createTopics(admin: KafkaClient, partitions: number, ...names: string[]): Promise<void> {
+  await admin.createTopics(names.map((name) => ({ name, partitions, replicationFactor: -1, configs: {} })))
+  for (const name of names) {
+    await waitFor(async () => (await admin.partitionCounts([name])).get(name) === partitions, 10_000, `topic ${name}`)
+  }
+}
+
+export function stateDir(): string {
+  return mkdtempSync(join(tmpdir(), 'kstreams-it-'))
+}
+
+/** Sends string-keyed records, partitioned as Java's producer would. */
+export class TestProducer {
+  readonly #producer = new RecordProducer({
+    clientId: 'test-producer',
+    bootstrapServers: bootstrapServers(),
+    requestTimeoutMs: 10_000,
+  })
+  readonly #partitions: number
+
+  constructor(partitions: number) {
+    this.#partitions = partitions
+  }
+
+  send(topic: string, key: string, value: Buffer | string, timestamp: number): void {
+    const keyBytes = Buffer.from(key, 'utf8')
+    const valueBytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value
+    this.#producer.send(
+      topic,
+      defaultPartition(keyBytes, this.#partitions),
+      keyBytes,
+      valueBytes,
+      new Headers(),
+      timestamp,
+    )
+  }
+
+  async flush(): Promise<void> {
+    await this.#producer.flush()
+  }
+
+  async close(): Promise<void> {
+    await this.#producer.close()
+  }
+}
+
+/** Every record of a topic from the start, read until `count` arrived or nothing came for `quietMs`. */
+export async function readAll(
+  admin: KafkaClient,
+  topic: string,
+  options: { count?: number; quietMs?: number; timeoutMs?: number } = {},
+): Promise<RawRecord[]> {
+  const partitions = (await admin.partitionCounts([topic])).get(topic) ?? 0
+  const fetcher = new PartitionFetcher(admin, {
+    readCommitted: false,
+    maxWaitMs: 200,
+    maxBytes: 50 * 1024 * 1024,
+    partitionMaxBytes: 5 * 1024 * 1024,
+  })
+  const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }))
+  fetcher.assign(tps)
+  for (const tp of tps) fetcher.seek(tp.topic, tp.partition, 0)
+  const records: RawRecord[] = []
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000)
+  let lastData = Date.now()
+  try {
+    while (Date.now() < deadline) {
+      const batch = await fetcher.poll(200)
+      for (const list of batch.values()) records.push(...list)
+      if (batch.size > 0) lastData = Date.now()
+      if (options.count !== undefined && records.length >= options.count) break
+      if (options.count === undefined && Date.now() - lastData > (options.quietMs ?? 2000)) {
+        const ends = await admin.listOffsets(tps, 'latest')
+        if (
+          tps.every(
+            (tp) => (fetcher.position(tp.topic, tp.partition) ?? 0) >= (ends.get(tpKey(tp.topic, tp.partition)) ?? 0),
+          )
+        )
+          break
+      }
+    }
+  } finally {
+    await fetcher.close()
+  }
+  return records
+}
+
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
