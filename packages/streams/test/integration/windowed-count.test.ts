@@ -176,3 +176,68 @@ test('a restarted instance resumes from its stored offsets and restores nothing 
   assert.equal(third.streams.processedRecords, 0)
   rmSync(dir, { recursive: true, force: true })
 })
+
+test('scaling 1 -> 3 -> 1 instances while input flows loses nothing and moves state by restore', async (t) => {
+  const admin = client()
+  t.after(() => admin.close())
+  const input = uniqueTopic('scale-input')
+  const output = uniqueTopic('scale-output')
+  await createTopics(admin, partitions, input, output)
+  const producer = new TestProducer(partitions)
+  t.after(() => producer.close())
+  const total = 30_000
+  let sent = 0
+  const feeding = (async () => {
+    while (sent < total) {
+      produce(producer, input, sent, sent + 250)
+      sent += 250
+      await producer.flush()
+      await new Promise((resolve) => setTimeout(resolve, 40))
+    }
+  })()
+
+  const app = uniqueTopic('scale')
+  const a = instance(app, input, output)
+  await a.streams.start()
+  await settle([a], 2000)
+
+  // the longest time A processed nothing while B and C joined and tasks moved
+  let longestPause = 0
+  let last = { time: Date.now(), processed: a.streams.processedRecords }
+  const sampler = setInterval(() => {
+    const processed = a.streams.processedRecords
+    const now = Date.now()
+    if (processed !== last.processed) {
+      longestPause = Math.max(longestPause, now - last.time)
+      last = { time: now, processed }
+    }
+  }, 5)
+  const joinedAt = Date.now()
+  const b = instance(app, input, output)
+  const c = instance(app, input, output)
+  await Promise.all([b.streams.start(), c.streams.start()])
+  await waitFor(
+    () => [a, b, c].every((i) => i.streams.metadataForLocalThreads()[0]?.activeTasks.length === 2),
+    60_000,
+    'two tasks on every instance',
+  )
+  await settle([a, b, c], 0)
+  clearInterval(sampler)
+  console.log(
+    `scale-out: tasks spread over 3 instances ${Date.now() - joinedAt} ms after two joined; ` +
+      `longest processing pause of the first instance ${longestPause} ms`,
+  )
+  assert.ok(b.streams.processedRecords > 0 && c.streams.processedRecords > 0, 'the new instances process')
+
+  await Promise.all([b.streams.close(), c.streams.close()])
+  await waitFor(() => a.streams.metadataForLocalThreads()[0]?.activeTasks.length === 6, 60_000, 'six tasks back on A')
+  await feeding
+  await waitFor(async () => {
+    const counts = await finalCounts(output)
+    return [...expected(total).values()].reduce((s, v) => s + v, 0) === [...counts.values()].reduce((s, v) => s + v, 0)
+  }, 60_000, 'every record counted')
+  await a.streams.close()
+  assert.ok(a.restored.count > 0, 'the state of the tasks coming back was restored from their changelogs')
+  assert.deepEqual(await finalCounts(output), expected(total))
+  for (const i of [a, b, c]) rmSync(i.dir, { recursive: true, force: true })
+})
