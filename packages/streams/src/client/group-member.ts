@@ -156,9 +156,12 @@ export class GroupMember {
       case ErrorCode.NOT_COORDINATOR:
       case ErrorCode.COORDINATOR_NOT_AVAILABLE:
       case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
-      case -1:
         this.#client.forgetCoordinator(this.#options.groupId)
         return true
+      case -1:
+        // no broker answered: the owner decides how long to keep trying
+        this.#client.forgetCoordinator(this.#options.groupId)
+        return false
       default:
         return error.retriable
     }

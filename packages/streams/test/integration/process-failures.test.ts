@@ -114,5 +114,9 @@ test('kill -9 of one of three instances mid-stream: every record is counted at l
   for (const s of survivors) s.child.kill('SIGTERM')
   const codes = await Promise.all(survivors.map((s) => s.exited))
   assert.deepEqual(codes, [0, 0])
-  for (const s of survivors) assert.deepEqual(s.states.slice(-2).map((e) => e.state), ['PENDING_SHUTDOWN', 'NOT_RUNNING'])
+  for (const s of survivors)
+    assert.deepEqual(
+      s.states.slice(-2).map((e) => e.state),
+      ['PENDING_SHUTDOWN', 'NOT_RUNNING'],
+    )
 })

@@ -232,10 +232,16 @@ test('scaling 1 -> 3 -> 1 instances while input flows loses nothing and moves st
   await Promise.all([b.streams.close(), c.streams.close()])
   await waitFor(() => a.streams.metadataForLocalThreads()[0]?.activeTasks.length === 6, 60_000, 'six tasks back on A')
   await feeding
-  await waitFor(async () => {
-    const counts = await finalCounts(output)
-    return [...expected(total).values()].reduce((s, v) => s + v, 0) === [...counts.values()].reduce((s, v) => s + v, 0)
-  }, 60_000, 'every record counted')
+  await waitFor(
+    async () => {
+      const counts = await finalCounts(output)
+      return (
+        [...expected(total).values()].reduce((s, v) => s + v, 0) === [...counts.values()].reduce((s, v) => s + v, 0)
+      )
+    },
+    60_000,
+    'every record counted',
+  )
   await a.streams.close()
   assert.ok(a.restored.count > 0, 'the state of the tasks coming back was restored from their changelogs')
   assert.deepEqual(await finalCounts(output), expected(total))
