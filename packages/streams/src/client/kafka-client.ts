@@ -250,6 +250,12 @@ export class KafkaClient {
     return this.connection(nodeId)
   }
 
+  /** The node id of a group's coordinator. */
+  async coordinatorNode(groupId: string): Promise<number | undefined> {
+    await this.coordinator(groupId)
+    return this.#coordinators.get(groupId)
+  }
+
   forgetCoordinator(groupId: string): void {
     this.#coordinators.delete(groupId)
   }

@@ -11,12 +11,16 @@ import type { RawRecord } from '../../src/errors/exception-handlers.ts'
 import { defaultPartition } from '../../src/processor/internals/default-partitioner.ts'
 import { bootstrapServers } from './kafka-env.ts'
 
-export function client(): KafkaClient {
-  return new KafkaClient({ clientId: 'test-admin', bootstrapServers: bootstrapServers(), requestTimeoutMs: 10_000 })
+export function client(servers: readonly string[] = bootstrapServers()): KafkaClient {
+  return new KafkaClient({ clientId: 'test-admin', bootstrapServers: servers, requestTimeoutMs: 10_000 })
 }
 
 export async function createTopics(admin: KafkaClient, partitions: number, ...names: string[]): Promise<void> {
   await admin.createTopics(names.map((name) => ({ name, partitions, replicationFactor: -1, configs: {} })))
+  await topicsReady(admin, partitions, names)
+}
+
+export async function topicsReady(admin: KafkaClient, partitions: number, names: readonly string[]): Promise<void> {
   for (const name of names) {
     await waitFor(async () => (await admin.partitionCounts([name])).get(name) === partitions, 10_000, `topic ${name}`)
   }
@@ -28,15 +32,16 @@ export function stateDir(): string {
 
 /** Sends string-keyed records, partitioned as Java's producer would. */
 export class TestProducer {
-  readonly #producer = new RecordProducer({
-    clientId: 'test-producer',
-    bootstrapServers: bootstrapServers(),
-    requestTimeoutMs: 10_000,
-  })
+  readonly #producer: RecordProducer
   readonly #partitions: number
 
-  constructor(partitions: number) {
+  constructor(partitions: number, servers: readonly string[] = bootstrapServers()) {
     this.#partitions = partitions
+    this.#producer = new RecordProducer({
+      clientId: 'test-producer',
+      bootstrapServers: servers,
+      requestTimeoutMs: 10_000,
+    })
   }
 
   send(topic: string, key: string, value: Buffer | string, timestamp: number): void {

@@ -750,12 +750,17 @@ export class StreamThread {
       }
     }
     try {
-      await this.#ctx.client.commitOffsets(
-        this.#config.applicationId,
-        this.#member.generationId,
-        this.#member.memberId,
-        this.#member.groupInstanceId,
-        offsets,
+      // a moving coordinator (broker failure) is waited out up to taskTimeoutMs
+      await retrying(
+        () =>
+          this.#ctx.client.commitOffsets(
+            this.#config.applicationId,
+            this.#member.generationId,
+            this.#member.memberId,
+            this.#member.groupInstanceId,
+            offsets,
+          ),
+        this.#config.taskTimeoutMs,
       )
     } catch (error) {
       if (!(error instanceof KafkaClientError)) throw error
