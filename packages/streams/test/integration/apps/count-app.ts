@@ -37,4 +37,4 @@ streams.setUncaughtExceptionHandler((error) => {
 })
 setInterval(() => print({ processed: streams.processedRecords }), 500).unref()
 await streams.start()
-process.on('SIGTERM', () => streams.close())
+process.on('SIGTERM', () => void streams.close())
