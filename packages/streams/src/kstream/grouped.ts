@@ -18,8 +18,16 @@ export class Grouped<K, V> {
     return new Grouped<K, V>(name, undefined, undefined)
   }
 
-  static with<K, V>(keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, name?: string): Grouped<K, V> {
-    return new Grouped<K, V>(name, keySerde, valueSerde)
+  /** `with(keySerde, valueSerde)`, or Java's `with(name, keySerde, valueSerde)`. */
+  static with<K, V>(keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined, name?: string): Grouped<K, V>
+  static with<K, V>(name: string, keySerde: Serde<K> | undefined, valueSerde: Serde<V> | undefined): Grouped<K, V>
+  static with<K, V>(
+    first: string | Serde<K> | undefined,
+    second: Serde<K> | Serde<V> | undefined,
+    third?: string | Serde<V>,
+  ): Grouped<K, V> {
+    if (typeof first === 'string') return new Grouped<K, V>(first, second as Serde<K>, third as Serde<V>)
+    return new Grouped<K, V>(third as string | undefined, first, second as Serde<V>)
   }
 
   static keySerde<K, V>(keySerde: Serde<K>): Grouped<K, V> {

@@ -112,6 +112,7 @@ export class GlobalStreamThread {
   async run(): Promise<void> {
     while (!this.#stopped) {
       await this.#pollOnce()
+      await new Promise(setImmediate)
       if (Date.now() - this.#lastCommit >= this.#config.commitIntervalMs) this.#commit()
     }
   }

@@ -191,7 +191,11 @@ export class StreamThread {
   async run(leaveGroupOnClose: boolean): Promise<void> {
     this.#setState('STARTING')
     try {
-      while (!this.#stopRequested) await this.#runOnce()
+      while (!this.#stopRequested) {
+        await this.#runOnce()
+        // an iteration may complete on promises alone: let timers and I/O run between iterations
+        await new Promise(setImmediate)
+      }
     } catch (error) {
       await this.#shutdown(false, true)
       throw error
@@ -220,10 +224,9 @@ export class StreamThread {
     const restoring = [...this.#active.values()].some((t) => t.state === 'RESTORING')
     await this.#restore(restoring ? this.#config.pollMs : 0)
     if (this.#stopRequested) return
-    const paused = this.#ctx.isPaused()
-    const records = await this.#fetcher.poll(restoring || paused ? 0 : this.#config.pollMs)
+    const records = await this.#fetcher.poll(restoring || this.#ctx.isPaused() ? 0 : this.#config.pollMs)
     this.#addRecords(records)
-    if (!paused) this.#process()
+    if (!this.#ctx.isPaused()) this.#process()
     this.#resumeDrained()
     this.#producer.pump()
     if (Date.now() - this.#lastCommit >= this.#config.commitIntervalMs || this.#commitRequested()) {

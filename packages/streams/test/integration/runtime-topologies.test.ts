@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict'
+import { rmSync } from 'node:fs'
+import { test } from 'node:test'
+import { Consumed, Grouped, KafkaStreams, Produced, Serdes, StreamsBuilder } from '../../src/index.ts'
+import { bootstrapServers, uniqueTopic } from './kafka-env.ts'
+import { client, createTopics, readAll, stateDir, TestProducer, waitFor } from './streams-harness.ts'
+
+test('a global table is loaded before processing; a repartitioned count creates and purges its topic', async (t) => {
+  const admin = client()
+  t.after(() => admin.close())
+  const orders = uniqueTopic('orders')
+  const customers = uniqueTopic('customers')
+  const output = uniqueTopic('orders-per-customer')
+  await createTopics(admin, 3, orders, output)
+  await createTopics(admin, 1, customers)
+  const now = Date.now()
+  const customerProducer = new TestProducer(1)
+  for (let c = 0; c < 10; c++) customerProducer.send(customers, `c${c}`, `name-${c}`, now)
+  await customerProducer.close()
+  const producer = new TestProducer(3)
+  t.after(() => producer.close())
+  const n = 3000
+  for (let i = 0; i < n; i++) producer.send(orders, `o${i}`, `c${i % 10}:${i}`, now + i)
+  await producer.flush()
+
+  const app = uniqueTopic('global-repartition')
+  const builder = new StreamsBuilder()
+  const strings = Consumed.with(Serdes.String(), Serdes.String())
+  builder
+    .stream<string, string>(orders, strings)
+    .join(
+      builder.globalTable<string, string>(customers, strings),
+      (_orderId: string, order: string) => order.split(':')[0] as string,
+      (_order: string, name: string) => name,
+    )
+    .groupBy(
+      (_orderId: string, name: string) => name,
+      Grouped.with<string, string>('by-name', Serdes.String(), Serdes.String()),
+    )
+    .count()
+    .toStream()
+    .to(output, Produced.with(Serdes.String(), Serdes.Long()))
+  const dir = stateDir()
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const streams = new KafkaStreams(builder.build(), {
+    applicationId: app,
+    bootstrapServers: bootstrapServers(),
+    stateDir: dir,
+    commitIntervalMs: 200,
+    repartitionPurgeIntervalMs: 300,
+  })
+  const restored: string[] = []
+  streams.setGlobalStateRestoreListener({ onRestoreEnd: (tp, _store, total) => restored.push(`${tp.topic}=${total}`) })
+  t.after(() => streams.close())
+  await streams.start()
+  // start() resolves once the global store is loaded
+  assert.deepEqual(restored, [`${customers}=10`])
+
+  const repartition = `${app}-by-name-repartition`
+  const totals = new Map<string, number>()
+  await waitFor(
+    async () => {
+      for (const r of await readAll(admin, output, { quietMs: 300 }))
+        totals.set((r.key as Buffer).toString(), Number((r.value as Buffer).readBigInt64BE(0)))
+      return [...totals.values()].reduce((s, v) => s + v, 0) === n
+    },
+    60_000,
+    'every order counted',
+  )
+  assert.deepEqual(totals, new Map(Array.from({ length: 10 }, (_, c) => [`name-${c}`, n / 10])))
+  assert.equal((await admin.partitionCounts([repartition])).get(repartition), 3)
+  const tps = [0, 1, 2].map((partition) => ({ topic: repartition, partition }))
+  await waitFor(
+    async () => [...(await admin.listOffsets(tps, 'earliest')).values()].reduce((s, v) => s + v, 0) > 0,
+    30_000,
+    'repartition records purged',
+  )
+  assert.equal(await streams.close(), true)
+})
+
+test('pause() stops processing until resume(); cleanUp() removes local state only when stopped', async (t) => {
+  const admin = client()
+  t.after(() => admin.close())
+  const input = uniqueTopic('pause-input')
+  const output = uniqueTopic('pause-output')
+  await createTopics(admin, 2, input, output)
+  const builder = new StreamsBuilder()
+  builder.stream(input, Consumed.with(Serdes.String(), Serdes.String())).to(output)
+  const dir = stateDir()
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const streams = new KafkaStreams(builder.build(), {
+    applicationId: uniqueTopic('pause'),
+    bootstrapServers: bootstrapServers(),
+    stateDir: dir,
+    defaultKeySerde: 'string',
+    defaultValueSerde: 'string',
+  })
+  await streams.start()
+  await waitFor(() => streams.state() === 'RUNNING', 60_000, 'RUNNING')
+  const threads = streams.metadataForLocalThreads()
+  assert.equal(threads.length, 1)
+  assert.deepEqual(threads[0]?.activeTasks.map((task) => task.taskId).sort(), ['0_0', '0_1'])
+  assert.throws(() => streams.cleanUp(), /Cannot clean up while running/)
+
+  streams.pause()
+  const producer = new TestProducer(2)
+  t.after(() => producer.close())
+  for (let i = 0; i < 100; i++) producer.send(input, `k${i}`, String(i), Date.now())
+  await producer.flush()
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  assert.equal(streams.processedRecords, 0)
+  streams.resume()
+  await waitFor(() => streams.processedRecords === 100, 30_000, '100 records processed')
+  await streams.close()
+  streams.cleanUp()
+})
