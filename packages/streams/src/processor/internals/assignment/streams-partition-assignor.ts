@@ -135,22 +135,18 @@ async function prepareTopics(
     )
   }
   const repartitionCounts = metadata.repartitionCounts(counts)
-  await ensureTopics(
-    client,
-    [...repartitionCounts].map(([name, partitions]) => ({
-      name,
-      partitions,
-      replicationFactor: config.replicationFactor,
-      configs: metadata.repartitionTopicConfigs(),
-    })),
-  )
+  const internalTopics: NewTopic[] = [...repartitionCounts].map(([name, partitions]) => ({
+    name,
+    partitions,
+    replicationFactor: config.replicationFactor,
+    configs: metadata.repartitionTopicConfigs(),
+  }))
   const allCounts = new Map([...counts, ...repartitionCounts])
   const tasks = metadata.tasks(allCounts)
-  const changelogs: NewTopic[] = []
   for (const sub of metadata.subtopologies) {
     const partitions = Math.max(0, ...sub.sourceTopics.map((t) => allCounts.get(t) ?? 0))
     for (const topic of sub.changelogTopics) {
-      changelogs.push({
+      internalTopics.push({
         name: topic.name,
         partitions,
         replicationFactor: config.replicationFactor,
@@ -158,7 +154,7 @@ async function prepareTopics(
       })
     }
   }
-  await ensureTopics(client, changelogs)
+  await ensureTopics(client, internalTopics)
 
   const changelogPartitions: TopicPartition[] = []
   for (const [id, task] of tasks) {
@@ -192,5 +188,19 @@ async function ensureTopics(client: KafkaClient, topics: readonly NewTopic[]): P
       )
     }
   }
-  await client.createTopics(topics.filter((t) => !existing.has(t.name)))
+  const created = topics.filter((t) => !existing.has(t.name))
+  await client.createTopics(created)
+  // new topics take a moment to reach every broker's metadata; members use them right after the assignment
+  const deadline = Date.now() + 30_000
+  for (let pending = created.map((t) => t.name); pending.length > 0;) {
+    const counts = await client.partitionCounts(pending)
+    pending = pending.filter((name) => !counts.has(name))
+    if (pending.length === 0) break
+    if (Date.now() > deadline)
+      throw new AssignmentError(
+        AssignorError.ASSIGNMENT_ERROR,
+        `Created topics ${pending.join(', ')} do not appear in the cluster metadata`,
+      )
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
