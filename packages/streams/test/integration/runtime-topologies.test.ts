@@ -114,3 +114,76 @@ test('pause() stops processing until resume(); cleanUp() removes local state onl
   await streams.close()
   streams.cleanUp()
 })
+
+test('standby replicas keep state warm: failover restores only the tail', async (t) => {
+  const admin = client()
+  t.after(() => admin.close())
+  const input = uniqueTopic('standby-input')
+  const output = uniqueTopic('standby-output')
+  await createTopics(admin, 4, input, output)
+  const app = uniqueTopic('standby')
+  const builder = new StreamsBuilder()
+  builder
+    .stream(input, Consumed.with(Serdes.String(), Serdes.String()))
+    .groupByKey()
+    .count()
+    .toStream()
+    .to(output, Produced.with(Serdes.String(), Serdes.Long()))
+  const topology = builder.build()
+  const start = async () => {
+    const dir = stateDir()
+    const streams = new KafkaStreams(topology, {
+      applicationId: app,
+      bootstrapServers: bootstrapServers(),
+      stateDir: dir,
+      numStandbyReplicas: 1,
+      cacheMaxBytes: 0,
+      commitIntervalMs: 200,
+    })
+    const restored = { count: 0 }
+    streams.setGlobalStateRestoreListener({ onRestoreEnd: (_tp, _store, total) => (restored.count += total) })
+    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    await streams.start()
+    return { streams, restored }
+  }
+  const a = await start()
+  const b = await start()
+  await waitFor(
+    () =>
+      [a, b].every(
+        ({ streams }) =>
+          streams.state() === 'RUNNING' &&
+          streams.metadataForLocalThreads()[0]?.activeTasks.length === 2 &&
+          streams.metadataForLocalThreads()[0]?.standbyTasks.length === 2,
+      ),
+    60_000,
+    'two active and two standby tasks on each instance',
+  )
+  const producer = new TestProducer(4)
+  t.after(() => producer.close())
+  const n = 8000
+  for (let i = 0; i < n; i++) producer.send(input, `k${i % 40}`, String(i), Date.now())
+  await producer.flush()
+  await waitFor(() => a.streams.processedRecords + b.streams.processedRecords >= n, 60_000, 'all processed')
+  await new Promise((resolve) => setTimeout(resolve, 1000)) // standbys catch up
+  const restoredBefore = a.restored.count
+  await b.streams.close()
+  await waitFor(() => a.streams.metadataForLocalThreads()[0]?.activeTasks.length === 4, 60_000, 'A runs every task')
+  await waitFor(() => a.streams.state() === 'RUNNING', 60_000, 'A RUNNING')
+  const failoverRestore = a.restored.count - restoredBefore
+  t.diagnostic(`failover restored ${failoverRestore} changelog records; the changelogs hold ${n}`)
+  assert.ok(failoverRestore < n / 10, `failover restored ${failoverRestore} records`)
+  for (let i = 0; i < 400; i++) producer.send(input, `k${i % 40}`, String(i), Date.now())
+  await producer.flush()
+  const totals = new Map<string, number>()
+  await waitFor(
+    async () => {
+      for (const r of await readAll(admin, output, { quietMs: 300 }))
+        totals.set((r.key as Buffer).toString(), Number((r.value as Buffer).readBigInt64BE(0)))
+      return [...totals.values()].every((v) => v === (n + 400) / 40) && totals.size === 40
+    },
+    60_000,
+    'exact counts after the failover',
+  )
+  await a.streams.close()
+})
