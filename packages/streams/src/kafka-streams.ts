@@ -44,7 +44,10 @@ export interface ThreadMetadata {
 export interface CloseOptions {
   /** How long to wait for the threads to commit and stop (unbounded when absent). */
   readonly timeout?: Duration | number
-  /** Leave the consumer group (default) so its tasks move at once; false keeps the membership until the session times out. */
+  /**
+   * Leave the consumer group so its tasks move at once (the default), or keep the membership until the
+   * session times out (the default with `groupInstanceId`, so a restart within it moves nothing).
+   */
   readonly leaveGroup?: boolean
 }
 
@@ -73,10 +76,12 @@ export class KafkaStreams {
   #clientId = ''
   readonly #taskOffsetSums = new Map<string, number>()
   #closing: Promise<void> | undefined
-  #leaveGroupOnClose = true
+  #leaveGroupOnClose: boolean
 
   constructor(topology: Topology, config: StreamsConfigInput) {
     this.#config = resolveConfig(config)
+    // a static member keeps its place (and its tasks) across a restart; a dynamic one leaves at once
+    this.#leaveGroupOnClose = this.#config.groupInstanceId === undefined
     if (this.#config.bootstrapServers.length === 0) {
       throw new ConfigException('config bootstrapServers is required: host:port of one or more Kafka brokers')
     }

@@ -27,7 +27,6 @@ interface PartitionState {
   paused: boolean
   /** High watermark (or LSO under read_committed) from the latest response, -1 before one. */
   endOffset: number
-  leaderEpoch: number
 }
 
 /** Batch attribute bits. */
@@ -69,8 +68,7 @@ export class PartitionFetcher {
   assign(partitions: Iterable<TopicPartition>): void {
     for (const { topic, partition } of partitions) {
       const key = tpKey(topic, partition)
-      if (!this.#partitions.has(key))
-        this.#partitions.set(key, { position: undefined, paused: false, endOffset: -1, leaderEpoch: -1 })
+      if (!this.#partitions.has(key)) this.#partitions.set(key, { position: undefined, paused: false, endOffset: -1 })
     }
     this.#metadataStale = true
   }
@@ -96,20 +94,11 @@ export class PartitionFetcher {
     return this.#partitions.get(tpKey(topic, partition))?.position
   }
 
-  /** The high watermark (LSO under read_committed) last seen, -1 before the first response. */
-  endOffset(topic: string, partition: number): number {
-    return this.#partitions.get(tpKey(topic, partition))?.endOffset ?? -1
-  }
-
   /** Records on the broker not handed out yet; undefined before the first response (Java `currentLag`). */
   lag(topic: string, partition: number): number | undefined {
     const state = this.#partitions.get(tpKey(topic, partition))
     if (!state || state.endOffset < 0 || state.position === undefined) return undefined
     return Math.max(0, state.endOffset - state.position)
-  }
-
-  leaderEpoch(topic: string, partition: number): number {
-    return this.#partitions.get(tpKey(topic, partition))?.leaderEpoch ?? -1
   }
 
   pause(topic: string, partition: number): void {
@@ -294,7 +283,6 @@ export class PartitionFetcher {
         state.endOffset = Number(this.#options.readCommitted ? p.lastStableOffset : p.highWatermark)
         const list = decodeBatches(topic, p.partitionIndex, p.records ?? [], from, p.abortedTransactions ?? null)
         if (list.records.length > 0) records.set(key, list.records)
-        if (list.epoch >= 0) state.leaderEpoch = list.epoch
         next.set(key, Math.max(list.next, from))
       }
     }
@@ -356,10 +344,9 @@ function decodeBatches(
   batches: readonly RecordsBatch[],
   from: number,
   aborted: readonly { producerId: bigint; firstOffset: bigint }[] | null,
-): { records: RawRecord[]; next: number; epoch: number } {
+): { records: RawRecord[]; next: number } {
   const records: RawRecord[] = []
   let next = from
-  let epoch = -1
   const pendingAborts = aborted ? [...aborted].sort((a, b) => Number(a.firstOffset - b.firstOffset)) : []
   const abortedProducers = new Set<bigint>()
   for (const batch of batches) {
@@ -368,7 +355,6 @@ function decodeBatches(
     while (pendingAborts.length > 0 && (pendingAborts[0] as { firstOffset: bigint }).firstOffset < BigInt(batchEnd)) {
       abortedProducers.add((pendingAborts.shift() as { producerId: bigint }).producerId)
     }
-    epoch = batch.partitionLeaderEpoch
     if (batchEnd > next) next = batchEnd
     if (batch.attributes & CONTROL) {
       // a transaction marker: an abort marker ends the producer's aborted range
@@ -393,5 +379,5 @@ function decodeBatches(
       })
     }
   }
-  return { records, next, epoch }
+  return { records, next }
 }

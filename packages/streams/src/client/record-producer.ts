@@ -57,10 +57,6 @@ export class RecordProducer {
     this.#queued.push(message)
   }
 
-  get queued(): number {
-    return this.#queued.length
-  }
-
   /** Sends what is queued if no request is in flight. */
   pump(): void {
     if (this.#sending || this.#queued.length === 0 || this.#failure) return
