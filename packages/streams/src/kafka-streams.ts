@@ -210,7 +210,10 @@ export class KafkaStreams {
   }
 
   #onThreadDied(thread: StreamThread, error: Error): void {
-    if (this.#state === 'PENDING_SHUTDOWN' || this.#state === 'NOT_RUNNING') return
+    if (this.#state === 'PENDING_SHUTDOWN' || this.#state === 'NOT_RUNNING') {
+      console.error(`kstreams: ${thread.name} failed while shutting down: ${error.message}`)
+      return
+    }
     if (thread.assignmentErrorCode === AssignorError.SHUTDOWN_REQUESTED) {
       this.#closeToError()
       return

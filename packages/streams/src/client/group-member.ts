@@ -86,6 +86,7 @@ export class GroupMember {
   #lost = false
   #heartbeat: NodeJS.Timeout | undefined
   #heartbeatFailure: Error | undefined
+  #heartbeatInFlight: Promise<void> | undefined
   #lastHeartbeat = 0
   #closed = false
 
@@ -287,8 +288,10 @@ export class GroupMember {
     this.#lastHeartbeat = Date.now()
     const beat = (): void => {
       if (this.#closed || this.#rejoinNeeded) return
-      void this.#sendHeartbeat().finally(() => {
-        if (this.#heartbeat !== undefined) this.#heartbeat = setTimeout(beat, this.#options.heartbeatIntervalMs)
+      this.#heartbeatInFlight = this.#sendHeartbeat().finally(() => {
+        this.#heartbeatInFlight = undefined
+        if (this.#heartbeat !== undefined && !this.#closed)
+          this.#heartbeat = setTimeout(beat, this.#options.heartbeatIntervalMs)
       })
     }
     this.#heartbeat = setTimeout(beat, this.#options.heartbeatIntervalMs)
@@ -345,6 +348,7 @@ export class GroupMember {
   async close(leave: boolean): Promise<void> {
     this.#closed = true
     this.#stopHeartbeat()
+    await this.#heartbeatInFlight
     if (!leave || this.memberId === '') return
     const { groupId, groupInstanceId } = this.#options
     try {

@@ -813,14 +813,20 @@ export class StreamThread {
       failure = error as Error
       clean = false
     }
-    for (const id of [...this.#active.keys()]) this.#closeActive(id, clean)
-    for (const id of [...this.#standby.keys()]) this.#closeStandby(id)
-    await this.#producer.close().catch((error: unknown) => {
-      failure ??= error as Error
-    })
-    await this.#fetcher.close()
-    await this.#restoreFetcher.close()
-    await this.#member.close(leaveGroup)
+    // every step runs, so that the Kafka clients are released whatever failed before
+    const attempt = async (step: () => unknown): Promise<void> => {
+      try {
+        await step()
+      } catch (error) {
+        failure ??= error as Error
+      }
+    }
+    for (const id of [...this.#active.keys()]) await attempt(() => this.#closeActive(id, clean))
+    for (const id of [...this.#standby.keys()]) await attempt(() => this.#closeStandby(id))
+    await attempt(() => this.#producer.close())
+    await attempt(() => this.#fetcher.close())
+    await attempt(() => this.#restoreFetcher.close())
+    await attempt(() => this.#member.close(leaveGroup))
     this.#setState('DEAD')
     if (clean && failure !== undefined) throw failure
   }
