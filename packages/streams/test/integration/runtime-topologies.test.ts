@@ -41,7 +41,6 @@ test('a global table is loaded before processing; a repartitioned count creates 
     .toStream()
     .to(output, Produced.with(Serdes.String(), Serdes.Long()))
   const dir = stateDir()
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
   const streams = new KafkaStreams(builder.build(), {
     applicationId: app,
     bootstrapServers: bootstrapServers(),
@@ -51,7 +50,10 @@ test('a global table is loaded before processing; a repartitioned count creates 
   })
   const restored: string[] = []
   streams.setGlobalStateRestoreListener({ onRestoreEnd: (tp, _store, total) => restored.push(`${tp.topic}=${total}`) })
-  t.after(() => streams.close())
+  t.after(async () => {
+    await streams.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
   await streams.start()
   // start() resolves once the global store is loaded
   assert.deepEqual(restored, [`${customers}=10`])
@@ -87,13 +89,16 @@ test('pause() stops processing until resume(); cleanUp() removes local state onl
   const builder = new StreamsBuilder()
   builder.stream(input, Consumed.with(Serdes.String(), Serdes.String())).to(output)
   const dir = stateDir()
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
   const streams = new KafkaStreams(builder.build(), {
     applicationId: uniqueTopic('pause'),
     bootstrapServers: bootstrapServers(),
     stateDir: dir,
     defaultKeySerde: 'string',
     defaultValueSerde: 'string',
+  })
+  t.after(async () => {
+    await streams.close()
+    rmSync(dir, { recursive: true, force: true })
   })
   await streams.start()
   await waitFor(() => streams.state() === 'RUNNING', 60_000, 'RUNNING')
@@ -142,7 +147,10 @@ test('standby replicas keep state warm: failover restores only the tail', async 
     })
     const restored = { count: 0 }
     streams.setGlobalStateRestoreListener({ onRestoreEnd: (_tp, _store, total) => (restored.count += total) })
-    t.after(() => rmSync(dir, { recursive: true, force: true }))
+    t.after(async () => {
+      await streams.close()
+      rmSync(dir, { recursive: true, force: true })
+    })
     await streams.start()
     return { streams, restored }
   }
@@ -186,4 +194,62 @@ test('standby replicas keep state warm: failover restores only the tail', async 
     'exact counts after the failover',
   )
   await a.streams.close()
+})
+
+test('a foreign-key join across tables with different partition counts, through its internal topics', async (t) => {
+  const admin = client()
+  t.after(() => admin.close())
+  const orders = uniqueTopic('fk-orders')
+  const customers = uniqueTopic('fk-customers')
+  const output = uniqueTopic('fk-output')
+  await createTopics(admin, 3, orders, output)
+  await createTopics(admin, 2, customers)
+  const customerProducer = new TestProducer(2)
+  for (let c = 0; c < 10; c++) customerProducer.send(customers, `c${c}`, `name-${c}`, Date.now())
+  await customerProducer.close()
+  const producer = new TestProducer(3)
+  t.after(() => producer.close())
+  for (let i = 0; i < 300; i++) producer.send(orders, `o${i}`, `c${i % 10}:${i}`, Date.now())
+  await producer.flush()
+
+  const builder = new StreamsBuilder()
+  const strings = Consumed.with(Serdes.String(), Serdes.String())
+  builder
+    .table<string, string>(orders, strings)
+    .join(
+      builder.table<string, string>(customers, strings),
+      (order: string) => order.split(':')[0] as string,
+      (order: string, name: string) => `${order}+${name}`,
+    )
+    .toStream()
+    .to(output, Produced.with(Serdes.String(), Serdes.String()))
+  const dir = stateDir()
+  const app = uniqueTopic('fk')
+  const streams = new KafkaStreams(builder.build(), {
+    applicationId: app,
+    bootstrapServers: bootstrapServers(),
+    stateDir: dir,
+    commitIntervalMs: 200,
+  })
+  t.after(async () => {
+    await streams.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  await streams.start()
+  const joined = new Map<string, string>()
+  await waitFor(
+    async () => {
+      for (const r of await readAll(admin, output, { quietMs: 300 }))
+        joined.set((r.key as Buffer).toString(), (r.value as Buffer).toString())
+      return joined.size === 300
+    },
+    60_000,
+    'every order joined',
+  )
+  for (let i = 0; i < 300; i++) assert.equal(joined.get(`o${i}`), `c${i % 10}:${i}+name-${i % 10}`)
+  const internal = await admin.partitionCounts([
+    `${app}-KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic`,
+    `${app}-KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000014-topic`,
+  ])
+  assert.deepEqual([...internal.values()].sort(), [2, 3])
 })
