@@ -145,6 +145,7 @@ export interface KafkaClientOptions {
 export class KafkaClient {
   readonly clientId: string
   readonly bootstrapServers: readonly string[]
+  readonly #requestTimeoutMs: number
   readonly #admin: Admin
   readonly #brokers = new Map<number, { host: string; port: number }>()
   readonly #coordinators = new Map<string, number>()
@@ -152,11 +153,25 @@ export class KafkaClient {
   constructor(options: KafkaClientOptions) {
     this.clientId = options.clientId
     this.bootstrapServers = options.bootstrapServers
+    this.#requestTimeoutMs = options.requestTimeoutMs
     this.#admin = new Admin({
       clientId: options.clientId,
       bootstrapBrokers: [...options.bootstrapServers],
       timeout: options.requestTimeoutMs,
       retries: 0,
+    })
+  }
+
+  /**
+   * A client of the same cluster with its own connections. A broker answers one connection's requests in
+   * order, so a fetch waiting for data would hold up heartbeats, commits and admin requests sent after it:
+   * each consumer gets its own connections, as each Java client does.
+   */
+  withOwnConnections(clientId: string): KafkaClient {
+    return new KafkaClient({
+      clientId,
+      bootstrapServers: this.bootstrapServers,
+      requestTimeoutMs: this.#requestTimeoutMs,
     })
   }
 

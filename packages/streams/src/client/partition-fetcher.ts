@@ -19,6 +19,8 @@ export interface PartitionFetcherOptions {
   readonly maxWaitMs: number
   readonly maxBytes: number
   readonly partitionMaxBytes: number
+  /** Close the client with the fetcher (a client made for it with `withOwnConnections`). */
+  readonly ownsClient?: boolean
 }
 
 interface PartitionState {
@@ -311,6 +313,7 @@ export class PartitionFetcher {
     this.#wake?.()
     await Promise.allSettled(this.#inFlight.values())
     this.#partitions.clear()
+    if (this.#options.ownsClient) await this.#client.close()
   }
 
   #state(topic: string, partition: number): PartitionState {

@@ -44,7 +44,8 @@ export class GlobalStreamThread {
       partitionsFor: () => undefined,
     }
     this.#task = new StreamTask(new TaskId(-1, -1), topology, config, collector, () => Date.now(), new Map(), 'global')
-    this.#fetcher = new PartitionFetcher(client, {
+    this.#fetcher = new PartitionFetcher(client.withOwnConnections(`${client.clientId}-global-consumer`), {
+      ownsClient: true,
       readCommitted: config.processingGuarantee === 'exactly_once_v2',
       maxWaitMs: 500,
       maxBytes: 50 * 1024 * 1024,

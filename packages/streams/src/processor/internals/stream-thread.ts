@@ -143,9 +143,14 @@ export class StreamThread {
       maxWaitMs: 500,
       maxBytes: 50 * 1024 * 1024,
       partitionMaxBytes: 1024 * 1024,
+      ownsClient: true,
     }
-    this.#fetcher = new PartitionFetcher(client, fetchOptions)
-    this.#restoreFetcher = new PartitionFetcher(client, { ...fetchOptions, readCommitted: false, maxWaitMs: 100 })
+    this.#fetcher = new PartitionFetcher(client.withOwnConnections(`${this.name}-consumer`), fetchOptions)
+    this.#restoreFetcher = new PartitionFetcher(client.withOwnConnections(`${this.name}-restore-consumer`), {
+      ...fetchOptions,
+      readCommitted: false,
+      maxWaitMs: 100,
+    })
     this.#producer = new RecordProducer({
       clientId: `${this.name}-producer`,
       bootstrapServers: client.bootstrapServers,
