@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { bootstrapServers, uniqueTopic } from './kafka-env.ts'
-import { client, createTopics, readAll, stateDir, TestProducer, waitFor } from './streams-harness.ts'
+import { client, createTopics, lastValues, stateDir, TestProducer, waitFor } from './streams-harness.ts'
 
 const app = fileURLToPath(new URL('./apps/count-app.ts', import.meta.url))
 const partitions = 6
@@ -52,14 +52,7 @@ class AppProcess {
 /** The last count per key in the output topic. */
 async function finalCounts(output: string): Promise<Map<string, number>> {
   const admin = client()
-  try {
-    const counts = new Map<string, number>()
-    for (const r of await readAll(admin, output, { quietMs: 1000 }))
-      counts.set((r.key as Buffer).toString(), Number((r.value as Buffer).readBigInt64BE(0)))
-    return counts
-  } finally {
-    await admin.close()
-  }
+  return lastValues(admin, output, undefined, 1000).finally(() => admin.close())
 }
 
 test('kill -9 of one of three instances mid-stream: every record is counted at least once', async (t) => {

@@ -12,7 +12,7 @@ import {
   type StreamThreadExceptionResponse,
 } from '../../src/index.ts'
 import { bootstrapServers, uniqueTopic } from './kafka-env.ts'
-import { client, createTopics, readAll, stateDir, TestProducer, waitFor } from './streams-harness.ts'
+import { client, createTopics, lastValues, stateDir, TestProducer, waitFor } from './streams-harness.ts'
 
 /** A count per key whose mapper throws on the value 'poison' while `poisoned.armed`. */
 function countApp(input: string, output: string, poisoned: { armed: boolean }) {
@@ -68,14 +68,7 @@ function start(
 
 async function counts(output: string): Promise<Map<string, number>> {
   const admin = client()
-  try {
-    const result = new Map<string, number>()
-    for (const r of await readAll(admin, output, { quietMs: 300 }))
-      result.set((r.key as Buffer).toString(), Number((r.value as Buffer).readBigInt64BE(0)))
-    return result
-  } finally {
-    await admin.close()
-  }
+  return lastValues(admin, output).finally(() => admin.close())
 }
 
 test('REPLACE_THREAD: a new thread takes over after a failure and processes from the last commit', async (t) => {

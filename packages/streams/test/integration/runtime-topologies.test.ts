@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs'
 import { test } from 'node:test'
 import { Consumed, Grouped, KafkaStreams, Produced, Serdes, StreamsBuilder } from '../../src/index.ts'
 import { bootstrapServers, uniqueTopic } from './kafka-env.ts'
-import { client, createTopics, readAll, stateDir, TestProducer, waitFor } from './streams-harness.ts'
+import { client, createTopics, lastValues, stateDir, TestProducer, waitFor } from './streams-harness.ts'
 
 test('a global table is loaded before processing; a repartitioned count creates and purges its topic', async (t) => {
   const admin = client()
@@ -59,11 +59,10 @@ test('a global table is loaded before processing; a repartitioned count creates 
   assert.deepEqual(restored, [`${customers}=10`])
 
   const repartition = `${app}-by-name-repartition`
-  const totals = new Map<string, number>()
+  let totals = new Map<string, number>()
   await waitFor(
     async () => {
-      for (const r of await readAll(admin, output, { quietMs: 300 }))
-        totals.set((r.key as Buffer).toString(), Number((r.value as Buffer).readBigInt64BE(0)))
+      totals = await lastValues(admin, output)
       return [...totals.values()].reduce((s, v) => s + v, 0) === n
     },
     60_000,
@@ -183,11 +182,10 @@ test('standby replicas keep state warm: failover restores only the tail', async 
   assert.ok(failoverRestore < n / 10, `failover restored ${failoverRestore} records`)
   for (let i = 0; i < 400; i++) producer.send(input, `k${i % 40}`, String(i), Date.now())
   await producer.flush()
-  const totals = new Map<string, number>()
+  let totals = new Map<string, number>()
   await waitFor(
     async () => {
-      for (const r of await readAll(admin, output, { quietMs: 300 }))
-        totals.set((r.key as Buffer).toString(), Number((r.value as Buffer).readBigInt64BE(0)))
+      totals = await lastValues(admin, output)
       return [...totals.values()].every((v) => v === (n + 400) / 40) && totals.size === 40
     },
     60_000,
@@ -236,11 +234,10 @@ test('a foreign-key join across tables with different partition counts, through 
     rmSync(dir, { recursive: true, force: true })
   })
   await streams.start()
-  const joined = new Map<string, string>()
+  let joined = new Map<string, string>()
   await waitFor(
     async () => {
-      for (const r of await readAll(admin, output, { quietMs: 300 }))
-        joined.set((r.key as Buffer).toString(), (r.value as Buffer).toString())
+      joined = await lastValues(admin, output, (value) => value.toString())
       return joined.size === 300
     },
     60_000,

@@ -118,3 +118,16 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
+
+/** The last value per (string) key of a topic, decoded; counts are Java longs by default. */
+export async function lastValues<T = number>(
+  admin: KafkaClient,
+  topic: string,
+  decode: (value: Buffer) => T = (value) => Number(value.readBigInt64BE(0)) as T,
+  quietMs = 300,
+): Promise<Map<string, T>> {
+  const values = new Map<string, T>()
+  for (const r of await readAll(admin, topic, { quietMs }))
+    values.set((r.key as Buffer).toString(), decode(r.value as Buffer))
+  return values
+}

@@ -13,7 +13,7 @@ import {
   type StateRestoreListener,
 } from '../../src/index.ts'
 import { bootstrapServers, uniqueTopic } from './kafka-env.ts'
-import { client, createTopics, readAll, stateDir, TestProducer, waitFor } from './streams-harness.ts'
+import { client, createTopics, lastValues, stateDir, TestProducer, waitFor } from './streams-harness.ts'
 
 const partitions = 6
 const keys = 60
@@ -52,10 +52,7 @@ function expected(n: number): Map<string, number> {
 /** The last count per key@window in the output topic. */
 async function finalCounts(output: string): Promise<Map<string, number>> {
   const admin = client()
-  const records = await readAll(admin, output, { quietMs: 1500 }).finally(() => admin.close())
-  const counts = new Map<string, number>()
-  for (const r of records) counts.set((r.key as Buffer).toString(), Number((r.value as Buffer).readBigInt64BE(0)))
-  return counts
+  return lastValues(admin, output, undefined, 1500).finally(() => admin.close())
 }
 
 interface Instance {

@@ -65,7 +65,7 @@ interface ActiveTask {
   readonly queues: readonly RecordQueue[]
   commitNeeded: boolean
   /** Per empty input partition with nothing on the broker: when waiting for it ends (maxTaskIdleMs). */
-  readonly idleDeadlines: Map<string, number>
+  readonly idleDeadlines: Map<RecordQueue, number>
 }
 
 interface StandbyTask {
@@ -686,25 +686,24 @@ export class StreamThread {
     let anyData = false
     let ready = true
     const idle = this.#config.maxTaskIdleMs
+    // per record: keyed by the queue itself, no partition-key string is built here
     for (const queue of queues) {
-      const { topic, partition } = queue
-      const key = tpKey(topic, partition)
       if (!queue.isEmpty()) {
         anyData = true
-        active.idleDeadlines.delete(key)
+        active.idleDeadlines.delete(queue)
         continue
       }
       if (idle < 0) continue
-      const lag = this.#fetcher.lag(topic, partition)
+      const lag = this.#fetcher.lag(queue.topic, queue.partition)
       if (lag === undefined || lag > 0) {
-        active.idleDeadlines.delete(key)
+        active.idleDeadlines.delete(queue)
         ready = false
         continue
       }
-      let deadline = active.idleDeadlines.get(key)
+      let deadline = active.idleDeadlines.get(queue)
       if (deadline === undefined) {
         deadline = now + idle
-        active.idleDeadlines.set(key, deadline)
+        active.idleDeadlines.set(queue, deadline)
       }
       if (now < deadline) ready = false
     }
