@@ -113,6 +113,8 @@ export class StreamThread {
   #timeoutSince: number | undefined
   /** Records processed, for tests and metrics. */
   processedRecords = 0
+  /** Records dropped by tasks closed so far (skipped by a handler, invalid timestamps, late, ...). */
+  #droppedByClosedTasks = 0
 
   constructor(index: number, context: StreamThreadContext, shutdownApplication = false) {
     this.index = index
@@ -176,6 +178,13 @@ export class StreamThread {
       active: [...this.#active].map(([taskId, t]) => ({ taskId, partitions: [...t.inputs] })),
       standby: [...this.#standby.keys()],
     }
+  }
+
+  /** Records dropped by this thread's tasks: Kafka's `dropped-records-total`. */
+  get droppedRecords(): number {
+    let total = this.#droppedByClosedTasks
+    for (const { task } of this.#active.values()) total += task.context.droppedRecords
+    return total
   }
 
   /** Stops the loop; `run` then commits, closes the tasks and leaves the group. */
@@ -387,6 +396,7 @@ export class StreamThread {
     this.#restoreFetcher.unassign([...active.restoring.keys()].map((topic) => ({ topic, partition })))
     if (clean && active.state === 'RESTORING') active.task.commitStores(active.changelogOffsets)
     this.#rememberOffsets(id, active.task)
+    this.#droppedByClosedTasks += active.task.context.droppedRecords
     active.task.close(clean)
   }
 
