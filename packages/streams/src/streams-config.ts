@@ -89,6 +89,8 @@ export interface StreamsConfig {
   readonly repartitionPurgeIntervalMs: number
   /** How long a task may keep failing on a timeout (e.g. brokers unreachable) before its thread fails. */
   readonly taskTimeoutMs: number
+  /** Exactly-once: how long a transaction may stay open before the brokers abort it (Kafka Streams: 10 s). */
+  readonly transactionTimeoutMs: number
   /** Every key given, camelCased, for `appConfigs()`. */
   readonly originals: { readonly [key: string]: unknown }
 }
@@ -229,6 +231,7 @@ export function resolveConfig(
     probingRebalanceIntervalMs: num(config, 'probingRebalanceIntervalMs', 600_000, 1),
     repartitionPurgeIntervalMs: num(config, 'repartitionPurgeIntervalMs', 30_000),
     taskTimeoutMs: num(config, 'taskTimeoutMs', 300_000),
+    transactionTimeoutMs: num(config, 'transactionTimeoutMs', 10_000, 1),
     originals: config,
   }
 }
