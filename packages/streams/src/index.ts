@@ -3,10 +3,29 @@ export { SerializationException } from './errors/serialization-exception.ts'
 export { StreamsException } from './errors/streams-exception.ts'
 export { TopologyException } from './errors/topology-exception.ts'
 export {
+  buildDeadLetterQueueRecord,
+  continueProductionExceptionHandler,
+  DeadLetterQueueHeaders,
+  defaultProductionExceptionHandler,
   HandlerResponse,
+  isRetriable,
+  logAndContinueExceptionHandler,
+  logAndContinueProcessingExceptionHandler,
+  logAndFailExceptionHandler,
+  logAndFailProcessingExceptionHandler,
+  ProductionHandlerResponse,
+  type DeadLetterRecord,
   type DeserializationExceptionHandler,
+  type DeserializationHandlerResult,
   type ErrorHandlerContext,
+  type HandlerResult,
   type ProcessingExceptionHandler,
+  type ProcessingHandlerResult,
+  type ProducedRecord,
+  type ProductionExceptionHandler,
+  type ProductionHandlerResult,
+  type RawRecord,
+  type SerializationExceptionOrigin,
 } from './errors/exception-handlers.ts'
 export { Headers, type Header } from './header/headers.ts'
 export type { Serde, Serializer, Deserializer } from './serde/serde.ts'
@@ -63,6 +82,7 @@ export * from './state/index.ts'
 export {
   KafkaStreams,
   type CloseOptions,
+  type KafkaStreamsMetrics,
   type KafkaStreamsState,
   type StateListener,
   type StreamsUncaughtExceptionHandler,

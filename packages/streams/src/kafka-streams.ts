@@ -41,6 +41,13 @@ export interface ThreadMetadata {
   readonly standbyTasks: readonly { readonly taskId: string }[]
 }
 
+/** Totals of an instance's tasks (Kafka's task-level `process-total` and `dropped-records-total`). */
+export interface KafkaStreamsMetrics {
+  readonly processedRecordsTotal: number
+  /** Records skipped by an exception handler, with an invalid timestamp, too late for their window, ... */
+  readonly droppedRecordsTotal: number
+}
+
 export interface CloseOptions {
   /** How long to wait for the threads to commit and stop (unbounded when absent). */
   readonly timeout?: Duration | number
@@ -196,9 +203,11 @@ export class KafkaStreams {
   #retire(thread: StreamThread): void {
     this.#threads.delete(thread)
     this.#processedByRetired += thread.processedRecords
+    this.#droppedByRetired += thread.droppedRecords
   }
 
   #processedByRetired = 0
+  #droppedByRetired = 0
 
   #onThreadStateChange(): void {
     if (this.#state !== 'REBALANCING' && this.#state !== 'RUNNING') return
@@ -336,6 +345,16 @@ export class KafkaStreams {
     let total = this.#processedByRetired
     for (const thread of this.#threads.keys()) total += thread.processedRecords
     return total
+  }
+
+  /**
+   * This instance's task-level totals since start, over its threads, replaced and stopped ones included
+   * (Kafka `metrics()`: `process-total` and `dropped-records-total`).
+   */
+  metrics(): KafkaStreamsMetrics {
+    let dropped = this.#droppedByRetired
+    for (const thread of this.#threads.keys()) dropped += thread.droppedRecords
+    return { processedRecordsTotal: this.processedRecords, droppedRecordsTotal: dropped }
   }
 
   get #appDirectory(): string {

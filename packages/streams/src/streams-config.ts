@@ -3,8 +3,10 @@ import { join } from 'node:path'
 import {
   deserializationHandlerFrom,
   processingHandlerFrom,
+  productionHandlerFrom,
   type DeserializationExceptionHandler,
   type ProcessingExceptionHandler,
+  type ProductionExceptionHandler,
 } from './errors/exception-handlers.ts'
 import { StreamsError } from './errors/streams-error.ts'
 import {
@@ -27,8 +29,14 @@ export interface StreamsConfigInput {
   defaultKeySerde?: string | Serde<unknown>
   defaultValueSerde?: string | Serde<unknown>
   defaultTimestampExtractor?: TimestampExtractorLike
+  /** 'logAndFail' (the default), 'logAndContinue' or a function (Kafka `deserialization.exception.handler`). */
   defaultDeserializationExceptionHandler?: string | DeserializationExceptionHandler
+  /** 'logAndFail' (the default), 'logAndContinue' or a function (KIP-1033). */
   processingExceptionHandler?: string | ProcessingExceptionHandler
+  /** 'default' (FAIL, RETRY for retriable send errors), 'continue' or a function (Kafka `production.exception.handler`). */
+  productionExceptionHandler?: string | ProductionExceptionHandler
+  /** Topic where the built-in exception handlers send failed records (KIP-1034); not created automatically. */
+  errorsDeadLetterQueueTopicName?: string
   processingGuarantee?: 'at_least_once' | 'exactly_once_v2'
   commitIntervalMs?: number
   maxTaskIdleMs?: number
@@ -54,6 +62,9 @@ export interface StreamsConfig {
   readonly defaultTimestampExtractor: TimestampExtractor
   readonly deserializationExceptionHandler: DeserializationExceptionHandler
   readonly processingExceptionHandler: ProcessingExceptionHandler
+  readonly productionExceptionHandler: ProductionExceptionHandler
+  /** Where the built-in exception handlers send failed records; undefined: nowhere. */
+  readonly errorsDeadLetterQueueTopicName: string | undefined
   readonly processingGuarantee: 'at_least_once' | 'exactly_once_v2'
   readonly commitIntervalMs: number
   readonly maxTaskIdleMs: number
@@ -114,7 +125,13 @@ const aliases: Record<string, string> = {
   defaultValueSerdeClass: 'defaultValueSerde',
   defaultTimestampExtractorClass: 'defaultTimestampExtractor',
   defaultDeserializationExceptionHandlerClass: 'defaultDeserializationExceptionHandler',
+  // Kafka 4 renamed these (KIP-1056) and still reads the `default.` ones
+  deserializationExceptionHandler: 'defaultDeserializationExceptionHandler',
+  deserializationExceptionHandlerClass: 'defaultDeserializationExceptionHandler',
   processingExceptionHandlerClass: 'processingExceptionHandler',
+  productionExceptionHandlerClass: 'productionExceptionHandler',
+  defaultProductionExceptionHandler: 'productionExceptionHandler',
+  defaultProductionExceptionHandlerClass: 'productionExceptionHandler',
 }
 
 function num(config: Record<string, unknown>, key: string, fallback: number, min = 0): number {
@@ -186,9 +203,15 @@ export function resolveConfig(
       throw new ConfigException(`config ${key}: ${error instanceof Error ? error.message : String(error)}`)
     }
   }
-  const handler = <H>(key: string, fallback: string, from: (spec: string | H) => H): H => {
+  const deadLetterQueue = config.errorsDeadLetterQueueTopicName ?? undefined
+  if (deadLetterQueue !== undefined && (typeof deadLetterQueue !== 'string' || deadLetterQueue === '')) {
+    throw new ConfigException(
+      `config errorsDeadLetterQueueTopicName (errors.dead.letter.queue.topic.name) must be a topic name, got ${JSON.stringify(deadLetterQueue)}`,
+    )
+  }
+  const handler = <H>(key: string, fallback: string, from: (spec: unknown, deadLetterQueue?: string) => H): H => {
     try {
-      return from((config[key] as string | H | undefined) ?? fallback)
+      return from(config[key] ?? fallback, deadLetterQueue)
     } catch (error) {
       throw new ConfigException(`config ${key}: ${error instanceof Error ? error.message : String(error)}`)
     }
@@ -206,6 +229,8 @@ export function resolveConfig(
       deserializationHandlerFrom,
     ),
     processingExceptionHandler: handler('processingExceptionHandler', 'logAndFail', processingHandlerFrom),
+    productionExceptionHandler: handler('productionExceptionHandler', 'default', productionHandlerFrom),
+    errorsDeadLetterQueueTopicName: deadLetterQueue,
     processingGuarantee: guarantee,
     commitIntervalMs: num(config, 'commitIntervalMs', guarantee === 'exactly_once_v2' ? 100 : 30_000),
     maxTaskIdleMs: num(config, 'maxTaskIdleMs', 0, -1),

@@ -21,6 +21,7 @@ import { TaskId } from '../processor/task-id.ts'
 import type { Deserializer, Serde, Serializer } from '../serde/serde.ts'
 import { resolveConfig, type StreamsConfig, type StreamsConfigInput } from '../streams-config.ts'
 import type { Topology } from '../topology.ts'
+import type { KafkaStreamsMetrics } from '../kafka-streams.ts'
 import { TestInputTopic } from './test-input-topic.ts'
 import { TestOutputTopic, type CapturedRecord } from './test-output-topic.ts'
 import type { TestRecord } from './test-record.ts'
@@ -42,6 +43,7 @@ export class TopologyTestDriver {
   readonly #stateDir: string
   #globalTask: StreamTask | undefined
   #closed = false
+  #processed = 0
 
   constructor(topology: Topology, config: StreamsConfigInput = {}, initialWallClockTime: number | Date = Date.now()) {
     this.#stateDir = mkdtempSync(join(tmpdir(), 'kstreams-test-driver-'))
@@ -134,13 +136,17 @@ export class TopologyTestDriver {
     if (this.#globalTask?.sourceFor(topic)) {
       const offset = this.#offsets.get(topic) ?? 0
       this.#offsets.set(topic, offset + 1)
-      this.#globalTask.addRecords(topic, 0, [
-        { topic, partition: 0, offset, timestamp, key, value, headers: new Headers(headers.toArray()) },
-      ])
-      while (this.#globalTask.process()) {
-        /* a global update is applied at once */
-      }
-      this.#globalTask.flush()
+      const globalTask = this.#globalTask
+      this.#keepingOutputs(() => {
+        globalTask.addRecords(topic, 0, [
+          { topic, partition: 0, offset, timestamp, key, value, headers: new Headers(headers.toArray()) },
+        ])
+        while (globalTask.process()) {
+          /* a global update is applied at once */
+        }
+        globalTask.flush()
+        this.#captureOutputs()
+      })
       return
     }
     if (!this.#task.sourceFor(topic)) {
@@ -148,8 +154,10 @@ export class TopologyTestDriver {
         `Unknown topic: ${topic}. The topology reads ${[...this.#task.topology.sourcesByTopic.keys()].join(', ') || 'no named topics'}`,
       )
     }
-    this.#enqueue(topic, key, value, headers.toArray(), timestamp)
-    this.#completeAllProcessableWork()
+    this.#keepingOutputs(() => {
+      this.#enqueue(topic, key, value, headers.toArray(), timestamp)
+      this.#completeAllProcessableWork()
+    })
   }
 
   /** @internal called by TestOutputTopic */
@@ -166,9 +174,19 @@ export class TopologyTestDriver {
   advanceWallClockTime(advance: Duration | number): void {
     this.#checkOpen()
     this.#wallClock += toMillis(advance, 'advance')
-    this.#task.maybePunctuateSystemTime()
-    this.#task.flush()
-    this.#completeAllProcessableWork()
+    this.#keepingOutputs(() => {
+      this.#task.maybePunctuateSystemTime()
+      this.#task.flush()
+      this.#completeAllProcessableWork()
+    })
+  }
+
+  /** Records processed and dropped so far, as `KafkaStreams.metrics()` counts them. */
+  metrics(): KafkaStreamsMetrics {
+    return {
+      processedRecordsTotal: this.#processed,
+      droppedRecordsTotal: this.#task.context.droppedRecords + (this.#globalTask?.context.droppedRecords ?? 0),
+    }
   }
 
   /** Names of every topic the topology has written to so far. */
@@ -261,7 +279,7 @@ export class TopologyTestDriver {
   #completeAllProcessableWork(): void {
     this.#captureOutputs()
     while (this.#task.hasRecordsQueued()) {
-      this.#task.process()
+      if (this.#task.process()) this.#processed++
       this.#task.maybePunctuateStreamTime()
       // the driver commits after every record, as Kafka's does: caches flush and forward here
       this.#task.flush()
@@ -269,20 +287,34 @@ export class TopologyTestDriver {
     }
   }
 
+  /** Runs work that may fail; what was sent before the failure (dead-letter records above all) stays readable. */
+  #keepingOutputs(work: () => void): void {
+    try {
+      work()
+    } catch (error) {
+      for (const record of this.#pending.splice(0)) this.#capture(record)
+      throw error
+    }
+  }
+
   #captureOutputs(): void {
     while (this.#pending.length > 0) {
       const records = this.#pending.splice(0)
+      for (const record of records) this.#capture(record)
       for (const record of records) {
-        let queue = this.#outputs.get(record.topic)
-        if (!queue) {
-          queue = []
-          this.#outputs.set(record.topic, queue)
-        }
-        queue.push(record)
         if (this.#task.sourceFor(record.topic))
           this.#enqueue(record.topic, record.key, record.value, record.headers, record.timestamp)
       }
     }
+  }
+
+  #capture(record: CapturedRecord): void {
+    let queue = this.#outputs.get(record.topic)
+    if (!queue) {
+      queue = []
+      this.#outputs.set(record.topic, queue)
+    }
+    queue.push(record)
   }
 }
 

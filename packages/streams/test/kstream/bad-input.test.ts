@@ -75,7 +75,7 @@ test('a processor that throws fails with the task, processor, topic, partition a
 test('a processing handler that continues drops the failing record only', (t) => {
   const failures: string[] = []
   const handler: ProcessingExceptionHandler = (context, record, error) => {
-    failures.push(`${context.processorNodeId}@${context.offset}:${String(record.value)}:${(error as Error).message}`)
+    failures.push(`${context.processorNodeId}@${context.offset}:${String(record?.value)}:${(error as Error).message}`)
     return HandlerResponse.CONTINUE
   }
   const builder = new StreamsBuilder()

@@ -1,4 +1,4 @@
-import type { ErrorHandlerContext } from '../../errors/exception-handlers.ts'
+import type { ErrorHandlerContext, RawRecord } from '../../errors/exception-handlers.ts'
 import { StreamsException } from '../../errors/streams-exception.ts'
 import { ConfigException, type StreamsConfig } from '../../streams-config.ts'
 import { Headers } from '../../header/headers.ts'
@@ -60,6 +60,9 @@ export class ProcessorContextImpl {
   readonly #hooks: TaskHooks
   currentNode: ProcessorNode | undefined
   recordContext: RecordContext = { topic: null, partition: -1, offset: -1, timestamp: -1, headers: noHeaders }
+  /** The consumed record being processed, whose raw bytes error handlers get (KIP-1034); set by the task. */
+  sourceRecord: RawRecord | undefined
+  /** Records dropped: skipped by a handler, invalid timestamps, late records, ... (Kafka `dropped-records`). */
   droppedRecords = 0
 
   constructor(
@@ -222,8 +225,24 @@ export class ProcessorContextImpl {
     }
   }
 
+  /**
+   * The context error handlers get. The source record's raw bytes are given only when the record context is
+   * still that record's: not during punctuation, nor for a record a cache or buffer emits for another one.
+   */
   errorHandlerContext(processorNodeId: string): ErrorHandlerContext {
     const { topic, partition, offset, headers, timestamp } = this.recordContext
-    return { topic, partition, offset, headers, timestamp, processorNodeId, taskId: this.taskId }
+    const raw = this.sourceRecord
+    const own = raw !== undefined && raw.offset === offset && raw.partition === partition && raw.topic === topic
+    return {
+      topic,
+      partition,
+      offset,
+      headers,
+      timestamp,
+      processorNodeId,
+      taskId: this.taskId,
+      sourceRawKey: own ? raw.key : null,
+      sourceRawValue: own ? raw.value : null,
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { HandlerResponse, type ProcessingExceptionHandler } from '../../errors/exception-handlers.ts'
+import { FailedProcessingException } from '../../errors/internals/failed-processing-exception.ts'
 import { StreamsException } from '../../errors/streams-exception.ts'
 import { setIfUnset, type Deserializer, type Serializer } from '../../serde/serde.ts'
 import type { Processor } from '../api/processor.ts'
@@ -7,16 +7,8 @@ import { Headers } from '../../header/headers.ts'
 import type { StreamPartitioner } from '../stream-partitioner.ts'
 import type { TimestampExtractor } from '../timestamp-extractor.ts'
 import type { TopicNameExtractor } from '../topic-name-extractor.ts'
+import { handleProcessingError, handleSerializationError } from './exception-handling.ts'
 import type { ProcessorContextImpl } from './processor-context-impl.ts'
-
-/** An error already handled by a node's exception handler: parents rethrow it untouched. */
-export class FailedProcessingException extends StreamsException {
-  readonly processorName: string
-  constructor(message: string, processorName: string, cause: unknown) {
-    super(message, { cause })
-    this.processorName = processorName
-  }
-}
 
 /**
  * A node of a task's processor graph (Kafka `ProcessorNode`): wraps the user's processor, runs the
@@ -29,7 +21,6 @@ export class ProcessorNode {
   readonly stateStoreNames: ReadonlySet<string>
   readonly #processor: Processor<unknown, unknown, unknown, unknown> | undefined
   protected context!: ProcessorContextImpl
-  #handler!: ProcessingExceptionHandler
 
   constructor(
     name: string,
@@ -48,7 +39,6 @@ export class ProcessorNode {
 
   init(context: ProcessorContextImpl): void {
     this.context = context
-    this.#handler = context.config.processingExceptionHandler
     this.#processor?.init?.(context)
   }
 
@@ -61,19 +51,7 @@ export class ProcessorNode {
       this.doProcess(record)
     } catch (error) {
       if (error instanceof FailedProcessingException) throw error
-      const context = this.context
-      const response = this.#handler(context.errorHandlerContext(this.name), record, error)
-      if (response === HandlerResponse.FAIL) {
-        const meta = context.recordContext
-        throw new FailedProcessingException(
-          `Exception caught in process. taskId=${context.taskId.toString()}, processor=${this.name}, ` +
-            `topic=${meta.topic ?? 'null'}, partition=${meta.partition}, offset=${meta.offset}: ` +
-            (error instanceof Error ? error.message : String(error)),
-          this.name,
-          error,
-        )
-      }
-      context.droppedRecords++
+      handleProcessingError(this.context, this.name, record, error)
     }
   }
 
@@ -115,7 +93,10 @@ export class SourceNode extends ProcessorNode {
 
 const emptyHeaders = new Headers()
 
-/** Kafka `SinkNode`: serializes and hands the record to the task's record collector. */
+/**
+ * Kafka `SinkNode`: serializes and hands the record to the task's record collector. A key or value that fails
+ * to serialize goes to the production exception handler (KIP-399), as in Kafka's `RecordCollectorImpl`.
+ */
 export class SinkNode extends ProcessorNode {
   readonly #topic: string | undefined
   readonly #extractor: TopicNameExtractor<unknown, unknown> | undefined
@@ -162,13 +143,15 @@ export class SinkNode extends ProcessorNode {
     let valueBytes: Buffer | null
     try {
       keyBytes = (this.#keySerializer as Serializer<unknown>).serialize(topic, key, headers)
+    } catch (error) {
+      handleSerializationError(context, this.name, topic, key, value, headers, timestamp, 'KEY', error)
+      return
+    }
+    try {
       valueBytes = (this.#valueSerializer as Serializer<unknown>).serialize(topic, value, headers)
     } catch (error) {
-      throw new StreamsException(
-        `Error serializing the key or value of a record for topic ${topic} in sink ${this.name} ` +
-          `(check the serdes given to to()/Produced or the default serdes): ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      )
+      handleSerializationError(context, this.name, topic, key, value, headers, timestamp, 'VALUE', error)
+      return
     }
     const partitions = this.#partitioner
       ? context.collector.partitionsFor(topic, (n) => this.#partitioner?.(topic, key, value, n))

@@ -1,6 +1,6 @@
-import { HandlerResponse, type RawRecord } from '../../errors/exception-handlers.ts'
-import { StreamsException } from '../../errors/streams-exception.ts'
+import type { RawRecord } from '../../errors/exception-handlers.ts'
 import type { TimestampExtractor } from '../timestamp-extractor.ts'
+import { handleDeserializationError } from './exception-handling.ts'
 import type { ProcessorContextImpl } from './processor-context-impl.ts'
 import type { SourceNode } from './processor-node.ts'
 
@@ -92,26 +92,8 @@ export class RecordQueue {
         key = this.source.keyDeserializer?.deserialize(raw.topic, raw.key, raw.headers) ?? null
         value = this.source.valueDeserializer?.deserialize(raw.topic, raw.value, raw.headers) ?? null
       } catch (error) {
-        const handlerContext = {
-          topic: raw.topic,
-          partition: raw.partition,
-          offset: raw.offset,
-          headers: raw.headers,
-          timestamp: raw.timestamp,
-          processorNodeId: this.source.name,
-          taskId: context.taskId,
-        }
-        const response = context.config.deserializationExceptionHandler(handlerContext, raw, error)
-        if (response === HandlerResponse.FAIL) {
-          throw new StreamsException(
-            `Deserialization exception handler is set to fail upon a deserialization error ` +
-              `(topic ${raw.topic}, partition ${raw.partition}, offset ${raw.offset}). If you would rather have the ` +
-              `streaming pipeline continue after a deserialization error, set defaultDeserializationExceptionHandler ` +
-              `to 'logAndContinue'.`,
-            { cause: error },
-          )
-        }
-        context.droppedRecords++
+        // skipped (and counted) or thrown, as the handler decides
+        handleDeserializationError(context, this.source.name, raw, error)
         continue
       }
       const timestamp = this.#extractor.extract(

@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import { LmdbEnvironment } from '../../state/internals/lmdb-bytes-engine.ts'
 import { TaskCache } from '../../state/internals/task-cache.ts'
 import type { TaskId } from '../task-id.ts'
+import { FailedProcessingException } from '../../errors/internals/failed-processing-exception.ts'
+import { handleProcessingError } from './exception-handling.ts'
 import { fullMatch, type InternalTopologyBuilder } from './internal-topology-builder.ts'
 import { ProcessorContextImpl, type ChangelogRegistration } from './processor-context-impl.ts'
 import { ProcessorNode, SinkNode, SourceNode } from './processor-node.ts'
@@ -119,6 +121,9 @@ export class StreamTask {
     this.topology = topology
     this.#wallClock = wallClock
     this.#cache = new TaskCache(config.cacheMaxBytes)
+    // the built-in exception handlers write there: the runtime needs its partition count like a sink's
+    if (config.errorsDeadLetterQueueTopicName !== undefined)
+      topology.sinkTopics.add(config.errorsDeadLetterQueueTopicName)
     this.context = new ProcessorContextImpl(
       id,
       config,
@@ -232,6 +237,8 @@ export class StreamTask {
       timestamp: record.timestamp,
       headers: raw.headers,
     }
+    // a reference, not a copy: error handlers read its raw bytes (KIP-1034)
+    context.sourceRecord = raw
     context.currentNode = next.source
     try {
       next.source.process(new Record(record.key, record.value, record.timestamp, raw.headers))
@@ -340,6 +347,10 @@ export class StreamTask {
     context.currentNode = schedule.node
     try {
       schedule.punctuator(timestamp)
+    } catch (error) {
+      // Kafka `StreamTask.punctuate`: a punctuator's error goes to the processing handler, with no record
+      if (error instanceof FailedProcessingException) throw error
+      handleProcessingError(context, schedule.node.name, null, error)
     } finally {
       context.currentNode = undefined
       context.recordContext = previous
