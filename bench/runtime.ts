@@ -20,7 +20,10 @@ const kafka = process.env.KAFKA_BOOTSTRAP_SERVERS ? undefined : await LocalKafka
 const servers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? kafka?.bootstrapServers ?? '').split(',')
 const run = Date.now().toString(36)
 const admin = new KafkaClient({ clientId: 'bench-admin', bootstrapServers: servers, requestTimeoutMs: 10_000 })
-const producer = new RecordProducer({ clientId: 'bench-producer', bootstrapServers: servers, requestTimeoutMs: 10_000 })
+const producer = new RecordProducer({
+  client: new KafkaClient({ clientId: 'bench-producer', bootstrapServers: servers, requestTimeoutMs: 10_000 }),
+  requestTimeoutMs: 10_000,
+})
 
 async function topics(...names: string[]): Promise<void> {
   await admin.createTopics(names.map((name) => ({ name, partitions, replicationFactor: -1, configs: {} })))

@@ -30,25 +30,47 @@ export function parseTpKey(key: string): TopicPartition {
 export const ErrorCode = {
   NONE: 0,
   OFFSET_OUT_OF_RANGE: 1,
+  CORRUPT_MESSAGE: 2,
   UNKNOWN_TOPIC_OR_PARTITION: 3,
   LEADER_NOT_AVAILABLE: 5,
   NOT_LEADER_OR_FOLLOWER: 6,
   REQUEST_TIMED_OUT: 7,
+  MESSAGE_TOO_LARGE: 10,
+  NETWORK_EXCEPTION: 13,
   COORDINATOR_LOAD_IN_PROGRESS: 14,
   COORDINATOR_NOT_AVAILABLE: 15,
   NOT_COORDINATOR: 16,
+  INVALID_TOPIC_EXCEPTION: 17,
+  RECORD_LIST_TOO_LARGE: 18,
+  NOT_ENOUGH_REPLICAS: 19,
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: 20,
   ILLEGAL_GENERATION: 22,
   UNKNOWN_MEMBER_ID: 25,
   REBALANCE_IN_PROGRESS: 27,
   TOPIC_AUTHORIZATION_FAILED: 29,
   GROUP_AUTHORIZATION_FAILED: 30,
   CLUSTER_AUTHORIZATION_FAILED: 31,
+  INVALID_TIMESTAMP: 32,
   TOPIC_ALREADY_EXISTS: 36,
+  POLICY_VIOLATION: 44,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  DUPLICATE_SEQUENCE_NUMBER: 46,
+  INVALID_PRODUCER_EPOCH: 47,
+  INVALID_TXN_STATE: 48,
+  INVALID_PRODUCER_ID_MAPPING: 49,
+  INVALID_TRANSACTION_TIMEOUT: 50,
+  CONCURRENT_TRANSACTIONS: 51,
+  TRANSACTION_COORDINATOR_FENCED: 52,
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
+  KAFKA_STORAGE_ERROR: 56,
+  UNKNOWN_PRODUCER_ID: 59,
   FENCED_LEADER_EPOCH: 74,
   UNKNOWN_LEADER_EPOCH: 75,
   MEMBER_ID_REQUIRED: 79,
   FENCED_INSTANCE_ID: 82,
+  INVALID_RECORD: 87,
   UNSTABLE_OFFSET_COMMIT: 88,
+  PRODUCER_FENCED: 90,
 } as const
 
 const errorNames = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]))
@@ -76,6 +98,10 @@ const retriableCodes = new Set<number>([
   ErrorCode.LEADER_NOT_AVAILABLE,
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
   ErrorCode.REQUEST_TIMED_OUT,
+  ErrorCode.NETWORK_EXCEPTION,
+  ErrorCode.NOT_ENOUGH_REPLICAS,
+  ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+  ErrorCode.KAFKA_STORAGE_ERROR,
   ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
   ErrorCode.COORDINATOR_NOT_AVAILABLE,
   ErrorCode.NOT_COORDINATOR,
@@ -175,8 +201,8 @@ export class KafkaClient {
     })
   }
 
-  /** A connection to any reachable bootstrap server. */
-  async #anyConnection(): Promise<Connection> {
+  /** A connection to any reachable broker. */
+  async anyConnection(): Promise<Connection> {
     const brokers = this.#brokers.size > 0 ? [...this.#brokers.values()] : []
     for (const server of this.bootstrapServers) {
       const at = server.lastIndexOf(':')
@@ -210,7 +236,7 @@ export class KafkaClient {
 
   /** Metadata of `topics` (all brokers are refreshed on the way). */
   async metadata(topics: readonly string[]): Promise<Map<string, TopicLookup>> {
-    const connection = await this.#anyConnection()
+    const connection = await this.anyConnection()
     const response = await call(() => metadataV12.api.async(connection, [...topics], false, false))
     for (const broker of response.brokers) this.#brokers.set(broker.nodeId, { host: broker.host, port: broker.port })
     const result = new Map<string, TopicLookup>()
@@ -247,20 +273,21 @@ export class KafkaClient {
     return counts
   }
 
-  /** The coordinator of a group (cached until `forgetCoordinator`). */
-  async coordinator(groupId: string): Promise<Connection> {
-    let nodeId = this.#coordinators.get(groupId)
+  /** The coordinator of a group or of a transactional id (cached until `forgetCoordinator`). */
+  async coordinator(key: string, type: 'group' | 'transaction' = 'group'): Promise<Connection> {
+    const cacheKey = `${type}:${key}`
+    let nodeId = this.#coordinators.get(cacheKey)
     if (nodeId === undefined) {
-      const connection = await this.#anyConnection()
-      const response = await call(() => findCoordinatorV6.api.async(connection, 0, [groupId]))
+      const connection = await this.anyConnection()
+      const response = await call(() => findCoordinatorV6.api.async(connection, type === 'group' ? 0 : 1, [key]))
       const found = response.coordinators[0]
       if (!found || found.errorCode !== 0) {
         const code = found?.errorCode ?? -1
-        throw new KafkaClientError(`No coordinator for group ${groupId}: ${errorName(code)}`, code)
+        throw new KafkaClientError(`No coordinator for ${type} ${key}: ${errorName(code)}`, code)
       }
       this.#brokers.set(found.nodeId, { host: found.host, port: found.port })
       nodeId = found.nodeId
-      this.#coordinators.set(groupId, nodeId)
+      this.#coordinators.set(cacheKey, nodeId)
     }
     return this.connection(nodeId)
   }
@@ -268,11 +295,11 @@ export class KafkaClient {
   /** The node id of a group's coordinator. */
   async coordinatorNode(groupId: string): Promise<number | undefined> {
     await this.coordinator(groupId)
-    return this.#coordinators.get(groupId)
+    return this.#coordinators.get(`group:${groupId}`)
   }
 
-  forgetCoordinator(groupId: string): void {
-    this.#coordinators.delete(groupId)
+  forgetCoordinator(key: string, type: 'group' | 'transaction' = 'group'): void {
+    this.#coordinators.delete(`${type}:${key}`)
   }
 
   /** Creates topics; a topic that exists already is fine (another instance may have created it). */

@@ -38,8 +38,7 @@ export class TestProducer {
   constructor(partitions: number, servers: readonly string[] = bootstrapServers()) {
     this.#partitions = partitions
     this.#producer = new RecordProducer({
-      clientId: 'test-producer',
-      bootstrapServers: servers,
+      client: new KafkaClient({ clientId: 'test-producer', bootstrapServers: servers, requestTimeoutMs: 10_000 }),
       requestTimeoutMs: 10_000,
     })
   }
@@ -70,11 +69,12 @@ export class TestProducer {
 export async function readAll(
   admin: KafkaClient,
   topic: string,
-  options: { count?: number; quietMs?: number; timeoutMs?: number } = {},
+  options: { count?: number; quietMs?: number; timeoutMs?: number; readCommitted?: boolean } = {},
 ): Promise<RawRecord[]> {
   const partitions = (await admin.partitionCounts([topic])).get(topic) ?? 0
+  const readCommitted = options.readCommitted ?? false
   const fetcher = new PartitionFetcher(admin, {
-    readCommitted: false,
+    readCommitted,
     maxWaitMs: 200,
     maxBytes: 50 * 1024 * 1024,
     partitionMaxBytes: 5 * 1024 * 1024,
@@ -92,7 +92,7 @@ export async function readAll(
       if (batch.size > 0) lastData = Date.now()
       if (options.count !== undefined && records.length >= options.count) break
       if (options.count === undefined && Date.now() - lastData > (options.quietMs ?? 2000)) {
-        const ends = await admin.listOffsets(tps, 'latest')
+        const ends = await admin.listOffsets(tps, 'latest', readCommitted)
         if (
           tps.every(
             (tp) => (fetcher.position(tp.topic, tp.partition) ?? 0) >= (ends.get(tpKey(tp.topic, tp.partition)) ?? 0),
@@ -125,9 +125,10 @@ export async function lastValues<T = number>(
   topic: string,
   decode: (value: Buffer) => T = (value) => Number(value.readBigInt64BE(0)) as T,
   quietMs = 300,
+  readCommitted = false,
 ): Promise<Map<string, T>> {
   const values = new Map<string, T>()
-  for (const r of await readAll(admin, topic, { quietMs }))
+  for (const r of await readAll(admin, topic, { quietMs, readCommitted }))
     values.set((r.key as Buffer).toString(), decode(r.value as Buffer))
   return values
 }

@@ -10,7 +10,7 @@ import {
   type TopicPartition,
 } from '../../client/kafka-client.ts'
 import { OffsetOutOfRangeError, PartitionFetcher } from '../../client/partition-fetcher.ts'
-import { RecordProducer } from '../../client/record-producer.ts'
+import { ProducerFencedError, RecordProducer } from '../../client/record-producer.ts'
 import type { RawRecord } from '../../errors/exception-handlers.ts'
 import { StreamsException } from '../../errors/streams-exception.ts'
 import type { Headers } from '../../header/headers.ts'
@@ -95,6 +95,9 @@ export class StreamThread {
   readonly #fetcher: PartitionFetcher
   readonly #restoreFetcher: PartitionFetcher
   readonly #producer: RecordProducer
+  /** Exactly-once: the producer is transactional, and must be (re)initialized before it sends. */
+  readonly #eos: boolean
+  #producerReady = false
   readonly #active = new Map<string, ActiveTask>()
   readonly #standby = new Map<string, StandbyTask>()
   /** Input partition key -> task id. */
@@ -140,8 +143,9 @@ export class StreamThread {
         onPartitionsLost: () => this.#onLost(),
       },
     )
+    this.#eos = config.processingGuarantee === 'exactly_once_v2'
     const fetchOptions = {
-      readCommitted: config.processingGuarantee === 'exactly_once_v2',
+      readCommitted: this.#eos,
       maxWaitMs: 500,
       maxBytes: 50 * 1024 * 1024,
       partitionMaxBytes: 1024 * 1024,
@@ -150,13 +154,14 @@ export class StreamThread {
     this.#fetcher = new PartitionFetcher(client.withOwnConnections(`${this.name}-consumer`), fetchOptions)
     this.#restoreFetcher = new PartitionFetcher(client.withOwnConnections(`${this.name}-restore-consumer`), {
       ...fetchOptions,
-      readCommitted: false,
       maxWaitMs: 100,
     })
     this.#producer = new RecordProducer({
-      clientId: `${this.name}-producer`,
-      bootstrapServers: client.bootstrapServers,
+      client: client.withOwnConnections(`${this.name}-producer`),
       requestTimeoutMs: config.requestTimeoutMs,
+      // Kafka Streams' transactional id: the process id is kept on disk, so a restarted thread fences its zombie
+      ...(this.#eos ? { transactionalId: `${config.applicationId}-${context.processId}-${index}` } : {}),
+      transactionTimeoutMs: config.transactionTimeoutMs,
     })
   }
 
@@ -222,6 +227,8 @@ export class StreamThread {
       await this.#member.poll()
       this.#timeoutSince = undefined
     } catch (error) {
+      // the revocation's commit found the tasks migrated: they are closed and the member rejoins
+      if (error instanceof TaskMigratedException) return
       if (!(error instanceof KafkaClientError) || error.errorCode !== -1) throw error
       // no broker reachable: keep trying until taskTimeoutMs
       this.#timeoutSince ??= Date.now()
@@ -235,6 +242,11 @@ export class StreamThread {
       return
     }
     if (this.#stopRequested) return
+    if (this.#eos && !this.#producerReady && this.#active.size > 0) {
+      // fences a previous incarnation of this thread and aborts what it left open
+      await this.#producer.initTransactions(this.#config.taskTimeoutMs)
+      this.#producerReady = true
+    }
     const restoring = [...this.#active.values()].some((t) => t.state === 'RESTORING')
     await this.#restore(restoring ? this.#config.pollMs : 0)
     if (this.#stopRequested) return
@@ -243,7 +255,11 @@ export class StreamThread {
     if (!this.#ctx.isPaused()) this.#process()
     this.#resumeDrained()
     this.#producer.pump()
-    if (Date.now() - this.#lastCommit >= this.#config.commitIntervalMs || this.#commitRequested()) {
+    if (
+      Date.now() - this.#lastCommit >= this.#config.commitIntervalMs ||
+      this.#commitRequested() ||
+      (this.#producer.failed && this.#producerHasWork())
+    ) {
       try {
         await this.#commitAll()
       } catch (error) {
@@ -305,8 +321,17 @@ export class StreamThread {
 
   #onLost(): Promise<void> {
     this.#setState('PARTITIONS_REVOKED')
-    for (const id of [...this.#active.keys()]) this.#closeActive(id, false)
+    this.#closeAllDirty()
     return Promise.resolve()
+  }
+
+  /**
+   * Closes every active task without committing. Under exactly-once the open transaction holds their
+   * output: the producer starts a new epoch before it sends again, which aborts it.
+   */
+  #closeAllDirty(): void {
+    for (const id of [...this.#active.keys()]) this.#closeActive(id, false)
+    this.#producerReady = false
   }
 
   async #onAssigned(assignment: Assignment): Promise<void> {
@@ -440,7 +465,7 @@ export class StreamThread {
       for (const topic of active.task.changelogs.keys()) partitions.push({ topic, partition: active.task.id.partition })
     const timeout = this.#config.requestTimeoutMs
     const [ends, starts] = await Promise.all([
-      retrying(() => this.#ctx.client.listOffsets(partitions, 'latest'), timeout),
+      retrying(() => this.#ctx.client.listOffsets(partitions, 'latest', this.#eos), timeout),
       retrying(() => this.#ctx.client.listOffsets(partitions, 'earliest'), timeout),
     ])
     const listener = this.#ctx.restoreListener()
@@ -737,21 +762,18 @@ export class StreamThread {
   }
 
   /**
-   * At-least-once commit of running tasks: flush caches (forwarding their records), flush the producer,
-   * commit the consumed offsets, then commit the stores with the changelog offsets they include.
+   * Commits running tasks: flush caches (forwarding their records), then
+   * - at-least-once: flush the producer and commit the consumed offsets;
+   * - exactly-once: commit the transaction, which holds the output of every task of the thread and their
+   *   consumed offsets;
+   * then commit the stores with the changelog offsets they now include. Stores never hold writes of a
+   * transaction that did not commit, so a crash only leaves the changelog's tail to restore.
+   * Returns false when the commit did not happen (it is retried later, or the tasks were rewound).
    */
   async #commit(tasks: readonly ActiveTask[]): Promise<boolean> {
     const due = tasks.filter((t) => t.commitNeeded)
-    if (due.length === 0) return true
+    if (due.length === 0 && !this.#producerHasWork()) return true
     for (const active of due) active.task.flushCaches()
-    const acked = await this.#producer.flush()
-    for (const active of due) {
-      const partition = active.task.id.partition
-      for (const topic of active.task.changelogs.keys()) {
-        const offset = acked.get(tpKey(topic, partition))
-        if (offset !== undefined) active.changelogOffsets.set(topic, offset)
-      }
-    }
     const offsets: OffsetToCommit[] = []
     for (const active of due) {
       for (const key of active.consumed) {
@@ -766,6 +788,73 @@ export class StreamThread {
         })
       }
     }
+    const acked = this.#eos ? await this.#commitTransaction(offsets) : await this.#commitOffsets(offsets)
+    if (!acked) return false
+    for (const active of due) {
+      const partition = active.task.id.partition
+      for (const topic of active.task.changelogs.keys()) {
+        const offset = acked.get(tpKey(topic, partition))
+        if (offset !== undefined) active.changelogOffsets.set(topic, offset)
+      }
+    }
+    for (const { topic, partition, offset } of offsets) this.#committed.set(tpKey(topic, partition), offset)
+    for (const active of due) {
+      active.task.commitStores(active.changelogOffsets)
+      active.changelogOffsets.clear()
+      active.consumed.clear()
+      active.commitNeeded = false
+    }
+    return true
+  }
+
+  /** An open transaction or a send failure a commit must deal with (not the leftovers of a fenced epoch). */
+  #producerHasWork(): boolean {
+    if (this.#eos && !this.#producerReady) return false
+    return this.#producer.transactionOpen || this.#producer.failed
+  }
+
+  /** Exactly-once: commits the producer's transaction with the offsets; the written offsets, or undefined. */
+  async #commitTransaction(offsets: readonly OffsetToCommit[]): Promise<Map<string, number> | undefined> {
+    try {
+      return await this.#producer.commitTransaction(
+        {
+          groupId: this.#config.applicationId,
+          generationId: this.#member.generationId,
+          memberId: this.#member.memberId,
+          groupInstanceId: this.#member.groupInstanceId,
+        },
+        offsets,
+        this.#config.taskTimeoutMs,
+      )
+    } catch (error) {
+      if (error instanceof ProducerFencedError) {
+        // a newer producer took over, or the group moved on: the tasks may be elsewhere already
+        this.#closeAllDirty()
+        this.#member.requestRejoin()
+        throw new TaskMigratedException(error.message)
+      }
+      if (!(error instanceof KafkaClientError) || !error.retriable) throw error
+      // still failing after taskTimeoutMs: abort, and process again from the committed offsets
+      await this.#abortAndRewind()
+      return undefined
+    }
+  }
+
+  /**
+   * Kafka `handleCorruption` under exactly-once: closes every active task dirty (their stores drop what was
+   * not committed), and creates them again, to restore the changelog's committed tail and resume from the
+   * committed offsets. The producer's next epoch aborts the transaction.
+   */
+  async #abortAndRewind(): Promise<void> {
+    const tasks = [...this.#active].map(([id, t]) => [id, t.inputs] as const)
+    this.#closeAllDirty()
+    const created = tasks.map(([id, inputs]) => this.#createActive(id, inputs))
+    await this.#startRestoring(created)
+  }
+
+  /** At-least-once: flushes the producer and commits the offsets; the written offsets, or undefined. */
+  async #commitOffsets(offsets: readonly OffsetToCommit[]): Promise<Map<string, number> | undefined> {
+    const acked = await this.#producer.flush()
     try {
       // a moving coordinator (broker failure) is waited out up to taskTimeoutMs
       await retrying(
@@ -784,24 +873,17 @@ export class StreamThread {
       if (error.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) {
         // committed after the rebalance, by the revocation or the next interval
         this.#member.requestRejoin()
-        return false
+        return undefined
       }
       if (error.errorCode === ErrorCode.ILLEGAL_GENERATION || error.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
         // fenced: the tasks may be elsewhere already; what was not committed will be processed again
-        for (const id of [...this.#active.keys()]) this.#closeActive(id, false)
+        this.#closeAllDirty()
         this.#member.requestRejoin()
         throw new TaskMigratedException(error.message)
       }
       throw error
     }
-    for (const { topic, partition, offset } of offsets) this.#committed.set(tpKey(topic, partition), offset)
-    for (const active of due) {
-      active.task.commitStores(active.changelogOffsets)
-      active.changelogOffsets.clear()
-      active.consumed.clear()
-      active.commitNeeded = false
-    }
-    return true
+    return acked
   }
 
   /** Offsets committed by this thread, by input partition key. */
@@ -836,6 +918,8 @@ export class StreamThread {
       }
     }
     for (const id of [...this.#active.keys()]) await attempt(() => this.#closeActive(id, clean))
+    if (this.#eos && this.#producerReady && this.#producer.transactionOpen)
+      await attempt(() => this.#producer.abortTransaction(this.#config.requestTimeoutMs))
     for (const id of [...this.#standby.keys()]) await attempt(() => this.#closeStandby(id))
     await attempt(() => this.#producer.close())
     await attempt(() => this.#fetcher.close())
