@@ -144,15 +144,7 @@ test('exactly-once: a restart after kill -9 restores only the changelog tail and
   await sendBatch(10_000)
 
   // exactly once through the crash: every count is exact
-  const expected = sent / keys
-  await waitFor(
-    async () => {
-      const counts = await lastValues(admin, output, undefined, 300, true)
-      return counts.size === keys && [...counts.values()].every((c) => c === expected)
-    },
-    60_000,
-    `every key counted exactly ${expected} times`,
-  )
+  await expectExactCounts(admin, output, sent / keys)
 
   // the stores were not wiped: each changelog partition restored only what follows its stored offset
   const starts = second.filter((e) => e.restoreFrom !== undefined)
@@ -186,3 +178,77 @@ test('exactly-once: a restart after kill -9 restores only the changelog tail and
   )
   assert.ok(restored < 2000, `restored ${restored} records: only the tail`)
 })
+
+test('exactly-once: an instance frozen past its session (a zombie) is fenced when it wakes, and nothing is counted twice', async (t) => {
+  const admin = client()
+  const input = uniqueTopic('eos-zombie-input')
+  const output = uniqueTopic('eos-zombie-output')
+  await createTopics(admin, partitions, input, output)
+  const dirs = [stateDir(), stateDir()]
+  const base = {
+    BOOTSTRAP: bootstrapServers().join(','),
+    APP_ID: uniqueTopic('eos-zombie'),
+    INPUT: input,
+    OUTPUT: output,
+    GUARANTEE: 'exactly_once_v2',
+    COMMIT_INTERVAL_MS: '100',
+  }
+  const producer = new TestProducer(partitions)
+  const events: AppEvent[][] = [[], []]
+  const children = dirs.map((dir, i) => startApp({ ...base, STATE_DIR: dir }, events[i] as AppEvent[]))
+  t.after(async () => {
+    for (const child of children) {
+      child.kill('SIGCONT')
+      if (child.exitCode === null) child.kill('SIGKILL')
+    }
+    await producer.close()
+    await admin.close()
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
+  const [zombie, survivor] = events as [AppEvent[], AppEvent[]]
+  const processed = (list: AppEvent[]) => list.findLast((e) => e.processed !== undefined)?.processed ?? 0
+  const state = (list: AppEvent[]) => list.findLast((e) => e.state !== undefined)?.state
+  await waitFor(() => state(zombie) === 'RUNNING' && state(survivor) === 'RUNNING', 60_000, 'two instances RUNNING')
+  const now = Date.now()
+  let sent = 0
+  const sendFor = async (ms: number): Promise<void> => {
+    for (const until = Date.now() + ms; Date.now() < until;) {
+      for (const end = sent + 200; sent < end; sent++) producer.send(input, `k${sent % keys}`, String(sent), now + sent)
+      await producer.flush()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+  await sendFor(2000)
+  await waitFor(() => processed(zombie) > 0, 30_000, 'the zombie-to-be processing')
+  // frozen mid-stream, likely with a transaction open: its session (6 s) expires, the survivor takes over
+  ;(children[0] as ChildProcess).kill('SIGSTOP')
+  await sendFor(8000)
+  ;(children[0] as ChildProcess).kill('SIGCONT')
+  const before = processed(zombie)
+  await sendFor(6000)
+  await waitFor(() => processed(zombie) > before, 60_000, 'the woken instance processing again after rejoining')
+  assert.deepEqual(
+    zombie.filter((e) => e.error),
+    [],
+  )
+
+  await expectExactCounts(admin, output, sent / keys)
+})
+
+/** Waits until the committed output's last count of every key is `expected`; says how far off it is if not. */
+async function expectExactCounts(admin: ReturnType<typeof client>, output: string, expected: number): Promise<void> {
+  let counts = new Map<string, number>()
+  try {
+    await waitFor(
+      async () => {
+        counts = await lastValues(admin, output, undefined, 300, true)
+        return counts.size === keys && [...counts.values()].every((c) => c === expected)
+      },
+      60_000,
+      `every key counted exactly ${expected} times`,
+    )
+  } catch (error) {
+    const off = [...counts].filter(([, c]) => c !== expected).map(([k, c]) => `${k}=${c}`)
+    throw new Error(`${(error as Error).message}; ${counts.size} keys, off: ${off.slice(0, 10).join(' ')}`)
+  }
+}

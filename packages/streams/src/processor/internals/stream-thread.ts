@@ -242,11 +242,6 @@ export class StreamThread {
       return
     }
     if (this.#stopRequested) return
-    if (this.#eos && !this.#producerReady && this.#active.size > 0) {
-      // fences a previous incarnation of this thread and aborts what it left open
-      await this.#producer.initTransactions(this.#config.taskTimeoutMs)
-      this.#producerReady = true
-    }
     const restoring = [...this.#active.values()].some((t) => t.state === 'RESTORING')
     await this.#restore(restoring ? this.#config.pollMs : 0)
     if (this.#stopRequested) return
@@ -460,12 +455,20 @@ export class StreamThread {
 
   /** Looks up where each new task's changelogs start and end; tasks with nothing to restore start at once. */
   async #startRestoring(tasks: readonly ActiveTask[]): Promise<void> {
+    if (this.#eos && !this.#producerReady && tasks.length > 0) {
+      // fences a previous incarnation of this thread and aborts the transaction it left open, which would
+      // otherwise hold back the changelogs' restoration (it waits until their open transactions ended)
+      await this.#producer.initTransactions(this.#config.taskTimeoutMs)
+      this.#producerReady = true
+    }
     const partitions: TopicPartition[] = []
     for (const active of tasks)
       for (const topic of active.task.changelogs.keys()) partitions.push({ topic, partition: active.task.id.partition })
     const timeout = this.#config.requestTimeoutMs
     const [ends, starts] = await Promise.all([
-      retrying(() => this.#ctx.client.listOffsets(partitions, 'latest', this.#eos), timeout),
+      // the end is the high watermark also under exactly-once: restoration reads committed records only and
+      // ends when the transactions below it ended (committed ones are restored, aborted ones skipped)
+      retrying(() => this.#ctx.client.listOffsets(partitions, 'latest'), timeout),
       retrying(() => this.#ctx.client.listOffsets(partitions, 'earliest'), timeout),
     ])
     const listener = this.#ctx.restoreListener()
