@@ -1,9 +1,11 @@
 // The test command's runner (`npm test` calls it after typecheck and lint).
 //
-//   1. unit and operator tests: packages/*/test/** except integration/ and fault/, no broker
+//   1. unit and operator tests: packages/*/test/** except integration/, fault/ and chaos/, no broker
 //   2. integration tests: packages/*/test/integration/**, against one local Kafka node started here
 //      (or the cluster named by KAFKA_BOOTSTRAP_SERVERS, in which case nothing is started)
 //   3. fault tests: packages/*/test/fault/**, each starting its own 3-node cluster
+//   4. chaos tests: packages/*/test/chaos/**, a few rounds of the chaos harness on its own 3-node cluster
+//      (CHAOS_ROUNDS sets how many; `npm run chaos` runs it by itself)
 //
 // The broker is stopped on success, failure, Ctrl-C and SIGTERM, and the run fails if any local Kafka
 // JVM outlives it. Arguments filter the test files by substring: `npm test -- serde`.
@@ -19,9 +21,10 @@ const all = globSync('packages/*/test/**/*.test.ts', { cwd: projectRoot })
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort()
 const isIn = (folder: string) => (file: string) => file.includes(`/test/${folder}/`)
-const unit = all.filter((file) => !isIn('integration')(file) && !isIn('fault')(file))
+const unit = all.filter((file) => !['integration', 'fault', 'chaos'].some((folder) => isIn(folder)(file)))
 const integration = all.filter(isIn('integration'))
 const fault = all.filter(isIn('fault'))
+const chaos = all.filter(isIn('chaos'))
 
 let passed = 0
 let failed = 0
@@ -82,11 +85,15 @@ try {
     }
   }
 
-  if (fault.length > 0) {
+  for (const [name, files] of [
+    ['fault', fault],
+    ['chaos', chaos],
+  ] as const) {
+    if (files.length === 0) continue
     if (external) {
-      console.log('\n== fault: not run with KAFKA_BOOTSTRAP_SERVERS (they start and kill a local 3-node cluster)')
+      console.log(`\n== ${name}: not run with KAFKA_BOOTSTRAP_SERVERS (they start and kill a local 3-node cluster)`)
     } else {
-      await phase('fault', fault, 1, 600_000)
+      await phase(name, files, 1, 600_000)
     }
   }
 } catch (error) {
