@@ -668,10 +668,19 @@ export class RecordProducer {
   }
 
   /** Waits for the round in flight; what is still queued is dropped (a clean close flushes first). */
-  async close(): Promise<void> {
-    this.#closed = true
-    await this.#settle()
-    await this.#client.close()
+  /**
+   * Writes what is queued, as Kafka's `KafkaProducer.close()` does, then releases the connections. Nothing
+   * is written with `discard` (a dirty close: those records will be produced again), after a failure, or
+   * while a transaction is open (its records go with its commit or abort, never on their own).
+   */
+  async close(options: { discard?: boolean } = {}): Promise<void> {
+    try {
+      if (!options.discard && !this.#failure && !this.#transactionOpen) await this.flush()
+    } finally {
+      this.#closed = true
+      await this.#settle()
+      await this.#client.close()
+    }
   }
 }
 

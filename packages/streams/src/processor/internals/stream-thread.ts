@@ -924,7 +924,7 @@ export class StreamThread {
     if (this.#eos && this.#producerReady && this.#producer.transactionOpen)
       await attempt(() => this.#producer.abortTransaction(this.#config.requestTimeoutMs))
     for (const id of [...this.#standby.keys()]) await attempt(() => this.#closeStandby(id))
-    await attempt(() => this.#producer.close())
+    await attempt(() => this.#producer.close({ discard: !clean }))
     await attempt(() => this.#fetcher.close())
     await attempt(() => this.#restoreFetcher.close())
     await attempt(() => this.#member.close(leaveGroup))
