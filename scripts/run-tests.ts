@@ -1,23 +1,28 @@
 // The test command's runner (`npm test` calls it after typecheck and lint).
 //
-//   1. unit and operator tests: packages/*/test/** except integration/, fault/ and chaos/, no broker
-//   2. integration tests: packages/*/test/integration/**, against one local Kafka node started here
-//      (or the cluster named by KAFKA_BOOTSTRAP_SERVERS, in which case nothing is started)
+//   1. unit and operator tests: packages/*/test/** and examples/test/** except integration/, fault/ and
+//      chaos/, no broker
+//   2. integration tests: packages/*/test/integration/** and examples/test/integration/**, against one
+//      local Kafka node started here (or the cluster named by KAFKA_BOOTSTRAP_SERVERS: nothing is started)
 //   3. fault tests: packages/*/test/fault/**, each starting its own 3-node cluster
 //   4. chaos tests: packages/*/test/chaos/**, a few rounds of the chaos harness on its own 3-node cluster
 //      (CHAOS_ROUNDS sets how many; `npm run chaos` runs it by itself)
 //
 // The broker is stopped on success, failure, Ctrl-C and SIGTERM, and the run fails if any local Kafka
 // JVM outlives it. Arguments filter the test files by substring: `npm test -- serde`.
-import { globSync, statSync } from 'node:fs'
+import { globSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { run } from 'node:test'
 import { spec } from 'node:test/reporters'
 import { LocalKafka, localKafkaProcesses, projectRoot } from './kafka/local-kafka.ts'
 
+// every local Kafka JVM started by this run or its test files carries this id (see LocalKafka)
+const runId = String(process.pid)
+process.env.KSTREAMS_TEST_RUN = runId
+
 const filters = process.argv.slice(2)
 const external = Boolean(process.env.KAFKA_BOOTSTRAP_SERVERS)
-const all = globSync('packages/*/test/**/*.test.ts', { cwd: projectRoot })
+const all = globSync(['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts'], { cwd: projectRoot })
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort()
 const isIn = (folder: string) => (file: string) => file.includes(`/test/${folder}/`)
@@ -34,7 +39,16 @@ let kafka: LocalKafka | undefined
 async function phase(name: string, files: string[], concurrency: number, timeoutMs: number): Promise<void> {
   if (files.length === 0) return
   console.log(`\n== ${name}: ${files.length} file(s)`)
-  const stream = run({ files, concurrency, timeout: timeoutMs, cwd: projectRoot })
+  const stream = run({
+    files,
+    concurrency,
+    timeout: timeoutMs,
+    cwd: projectRoot,
+    // examples import '@kstreams/streams', whose 'development' export condition is its TypeScript source
+    execArgv: ['--conditions=development'],
+    // a failed test can leave a client open: its file must end anyway, with the failure reported
+    forceExit: true,
+  })
   stream.on('test:pass', (event) => {
     if (event.details.type === 'suite') return
     if (event.skip !== undefined && event.skip !== false) skipped++
@@ -102,13 +116,7 @@ try {
 }
 
 // every local Kafka started during this run (here or by a test file) must be gone by now
-const leftovers = localKafkaProcesses().filter((proc) => {
-  try {
-    return statSync(proc.dir).birthtimeMs >= started
-  } catch {
-    return proc.orphan
-  }
-})
+const leftovers = localKafkaProcesses().filter((proc) => proc.run === runId)
 if (leftovers.length > 0) {
   console.error(`local Kafka JVMs outlived the tests: ${leftovers.map((p) => `${p.pid} (${p.dir})`).join(', ')}`)
   for (const proc of leftovers) process.kill(proc.pid, 'SIGKILL')

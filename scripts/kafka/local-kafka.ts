@@ -1,7 +1,9 @@
 // A real Apache Kafka broker (KRaft, combined broker+controller nodes) run from Maven Central jars.
 //
 // One node for integration tests and the demo, three for fault tests. Every JVM carries the marker
-// `-Dkstreams.local.kafka=<root>` so that orphans left by a killed test run can be found and stopped.
+// `-Dkstreams.local.kafka=<root>` so that orphans left by a killed test run can be found and stopped, and
+// `-Dkstreams.local.kafka.run=<id>` when KSTREAMS_TEST_RUN is set, so a test run finds the JVMs it started
+// (and only those, when several runs share the machine).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -348,6 +350,7 @@ export class LocalKafka {
       '-Djava.awt.headless=true',
       '-Djava.net.preferIPv4Stack=true',
       `-D${marker}=${this.dir}`,
+      ...(process.env.KSTREAMS_TEST_RUN ? [`-D${marker}.run=${process.env.KSTREAMS_TEST_RUN}`] : []),
       `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`,
       `-Dkafka.logs.dir=${node.dir}`,
       ...(process.env.KAFKA_JVM_OPTS ?? '').split(/\s+/).filter(Boolean),
@@ -469,9 +472,9 @@ function tail(text: string, lines = 20): string {
   return text.trim().split('\n').slice(-lines).join('\n')
 }
 
-/** Processes of local Kafka nodes still alive, with the directory they belong to. */
-export function localKafkaProcesses(): { pid: number; dir: string; orphan: boolean }[] {
-  const found: { pid: number; dir: string; orphan: boolean }[] = []
+/** Processes of local Kafka nodes still alive, with the directory and the test run (if any) they belong to. */
+export function localKafkaProcesses(): { pid: number; dir: string; run: string | undefined; orphan: boolean }[] {
+  const found: { pid: number; dir: string; run: string | undefined; orphan: boolean }[] = []
   let entries: string[]
   try {
     entries = readdirSync('/proc')
@@ -488,10 +491,12 @@ export function localKafkaProcesses(): { pid: number; dir: string; orphan: boole
     } catch {
       continue
     }
-    const arg = cmdline.split('\0').find((a) => a.startsWith(`-D${marker}=`))
+    const args = cmdline.split('\0')
+    const arg = args.find((a) => a.startsWith(`-D${marker}=`))
     if (!arg) continue
+    const run = args.find((a) => a.startsWith(`-D${marker}.run=`))?.slice(marker.length + 7)
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-    found.push({ pid: Number(entry), dir: arg.slice(marker.length + 3), orphan: ppid === 1 })
+    found.push({ pid: Number(entry), dir: arg.slice(marker.length + 3), run, orphan: ppid === 1 })
   }
   return found
 }
