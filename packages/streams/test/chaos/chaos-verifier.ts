@@ -267,7 +267,7 @@ export function compareKeySequences(
     differing++
     if (examples.length < 5) {
       examples.push(
-        `${key}: at its ${at + 1}th record ${list[at]}, where the input has ` +
+        `${key}: its record #${at + 1} is ${list[at]}, where the input has ` +
           `${start < 0 ? 'no such number' : String(want[start + at] ?? 'nothing more')} ` +
           `(there: ${list.slice(Math.max(0, at - 2), at + 3).join(',')}; input: ` +
           `${start < 0 ? '-' : want.slice(Math.max(0, start + at - 2), start + at + 3).join(',')})`,
