@@ -92,6 +92,14 @@ export class KafkaStreams {
     if (this.#config.bootstrapServers.length === 0) {
       throw new ConfigException('config bootstrapServers is required: host:port of one or more Kafka brokers')
     }
+    if (config.transactionalId !== undefined) {
+      // as Kafka Streams does with a user's transactional.id: each stream thread's producer needs its own id,
+      // stable across restarts, for a restarted thread to fence its zombie
+      console.warn(
+        `kstreams: config transactionalId ${JSON.stringify(config.transactionalId)} is ignored: under ` +
+          `exactly_once_v2 every stream thread's producer uses <applicationId>-<process id>-<thread index>`,
+      )
+    }
     const builder = topology.internalTopologyBuilder
     builder.applicationId = this.#config.applicationId
     this.#metadata = new TopologyMetadata(builder)

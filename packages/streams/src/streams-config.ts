@@ -48,6 +48,10 @@ export interface StreamsConfigInput {
   cacheMaxBytes?: number
   /** 'all', 'none', or a comma-separated list of Kafka's optimization rule names. */
   topologyOptimization?: string
+  /**
+   * Accepted, and ignored with a warning, as Kafka Streams ignores `transactional.id`: under exactly-once each
+   * stream thread's producer gets its own id derived from the application id.
+   */
   transactionalId?: string
   [key: string]: unknown
 }

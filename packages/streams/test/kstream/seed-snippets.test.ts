@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Produced, Serdes, StreamsBuilder } from '../../src/index.ts'
+import { KafkaStreams, Produced, Serdes, StreamsBuilder, type StreamsConfigInput } from '../../src/index.ts'
 import { TopologyTestDriver } from '../../src/test-utils/index.ts'
 
 // The guide's stateless snippets, as written there (imports and types aside).
@@ -128,4 +128,29 @@ test('through(topic, Produced.with(...).withStreamPartitioner(...)) writes and r
   ])
   assert.equal(seen.length, 1)
   assert.ok(driver.producedTopicNames().has('repartitioned-topic'))
+})
+
+test('the processing-guarantee snippet: exactly_once_v2 is taken, a transactionalId is ignored with a warning', (t) => {
+  const base: StreamsConfigInput = {
+    applicationId: 'my-stream-app',
+    bootstrapServers: 'localhost:9092',
+    defaultKeySerde: 'string',
+    defaultValueSerde: 'json',
+  }
+  const warn = t.mock.method(console, 'warn', () => undefined)
+  const builder = new StreamsBuilder()
+  builder.stream<string, Sale>('input-topic').to('output-topic')
+  // the guide sets these on its config object
+  const config: StreamsConfigInput = { ...base }
+  config.processingGuarantee = 'exactly_once_v2'
+  config.transactionalId = 'my-transactional-id'
+  const streams = new KafkaStreams(builder.build(), config)
+  assert.equal(streams.state(), 'CREATED')
+  assert.equal(warn.mock.callCount(), 1)
+  assert.match(String(warn.mock.calls[0]?.arguments[0]), /transactionalId "my-transactional-id" is ignored/)
+
+  assert.throws(
+    () => new KafkaStreams(builder.build(), { ...base, processingGuarantee: 'exactly_once' as 'exactly_once_v2' }),
+    /processingGuarantee must be 'at_least_once' or 'exactly_once_v2', got "exactly_once"/,
+  )
 })
