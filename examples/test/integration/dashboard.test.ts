@@ -70,13 +70,16 @@ const readRowsScript = `[...document.querySelectorAll('section.window')].flatMap
 
 const readRows = (page: Page) => page.evaluate<Row[]>(readRowsScript)
 
-async function launchChromium(t: TestContext) {
+function requireChromium(): void {
   if (!existsSync(chromiumPath)) {
     throw new Error(
       `Chromium is not installed at ${chromiumPath}: install Debian's package with \`apt-get install -y chromium\` ` +
         `(.ci/run does this) or set CHROMIUM_PATH to a Chromium executable`,
     )
   }
+}
+
+async function launchChromium(t: TestContext) {
   const profile = mkdtempSync(join(tmpdir(), 'kstreams-chromium-'))
   // the machine's closed network refuses Chromium's background connections: turn them all off
   const browser = await chromium.launchPersistentContext(profile, {
@@ -101,6 +104,7 @@ async function launchChromium(t: TestContext) {
 }
 
 test('the dashboard page shows the windowed aggregates and updates live', async (t) => {
+  requireChromium()
   const servers = bootstrapServers()
   const ordersTopic = uniqueTopic('dashboard-orders')
   const dir = stateDir()

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
 import { test } from 'node:test'
-import { Admin, compatibilityPartitioner, ProduceAcks, Producer } from '@platformatic/kafka'
+import { Admin, compatibilityPartitioner, ConfigResourceTypes, ProduceAcks, Producer } from '@platformatic/kafka'
 import { bootstrapServers, uniqueTopic } from '../../../packages/streams/test/integration/kafka-env.ts'
 import { client, readAll, stateDir, waitFor } from '../../../packages/streams/test/integration/streams-harness.ts'
 import { JsonProducer } from '../../support/kafka.ts'
@@ -128,6 +128,13 @@ test('creates, updates and deletes end up in PostgreSQL as the cleaned final tab
     return partitions.reduce((sum, p) => sum + Math.max(0, Number(p.committedOffset)), 0)
   }
   await waitFor(async () => (await committed()) === cleanRecords, 30_000, 'the sink to commit its offsets')
+  // the clean topic is a table's changelog: compacted
+  const [description] = await groups.describeConfigs({
+    resources: [
+      { resourceType: ConfigResourceTypes.TOPIC, resourceName: cleanTopic, configurationKeys: ['cleanup.policy'] },
+    ],
+  })
+  assert.equal(description?.configs.find((c) => c.name === 'cleanup.policy')?.value, 'compact')
 
   const admin = client(servers)
   t.after(() => admin.close())

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { KafkaStreams, type KafkaStreamsState } from '@kstreams/streams'
 import { createTopics, JsonProducer } from '../../support/kafka.ts'
+import { createCompactedTopics } from '../compacted-topics.ts'
 import { intOption, parseOptions, runExample, stringOption, type RunningExample } from '../run-example.ts'
 import { DashboardServer } from './dashboard-server.ts'
 import { defaultOrderStatsTopics, orderStatsTopology, type Order } from './order-stats-topology.ts'
@@ -42,7 +43,9 @@ export async function runDashboard(options: DashboardOptions): Promise<RunningDa
   const log = options.log ?? (() => undefined)
   const ordersTopic = options.ordersTopic ?? defaultOrderStatsTopics.orders
   const statsTopic = options.statsTopic ?? defaultOrderStatsTopics.stats
-  await createTopics(options.bootstrapServers, [ordersTopic, statsTopic])
+  await createTopics(options.bootstrapServers, [ordersTopic])
+  // the stats topic holds the latest stats per (category, window) for the dashboard to read from the start
+  await createCompactedTopics(options.bootstrapServers, [statsTopic])
 
   const streams = new KafkaStreams(
     orderStatsTopology({

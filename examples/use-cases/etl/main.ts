@@ -7,10 +7,10 @@
 //   CdcSimulator -> [cdc.shop.customers] -> KafkaStreams (clean) -> [customers-clean] -> PostgresSink -> PostgreSQL
 //                                                               '-> [customers-dead-letter]
 import { randomUUID } from 'node:crypto'
-import { Admin } from '@platformatic/kafka'
 import { KafkaStreams, type KafkaStreamsState } from '@kstreams/streams'
 import pg from 'pg'
 import { createTopics, JsonProducer } from '../../support/kafka.ts'
+import { createCompactedTopics } from '../compacted-topics.ts'
 import { intOption, parseOptions, runExample, stringOption, type RunningExample } from '../run-example.ts'
 import { CdcSimulator } from './cdc-simulator.ts'
 import {
@@ -44,31 +44,15 @@ export interface RunningEtl extends RunningExample {
   readonly pool: pg.Pool
 }
 
-/** Creates the topics (the clean one compacted: it is a table's changelog) unless they exist. */
-async function createEtlTopics(bootstrapServers: readonly string[], source: string, clean: string, deadLetter: string) {
-  const admin = new Admin({ clientId: 'etl-admin', bootstrapBrokers: [...bootstrapServers], timeout: 10_000 })
-  try {
-    if (!(await admin.listTopics()).includes(clean)) {
-      await admin.createTopics({
-        topics: [clean],
-        partitions: 3,
-        replicas: 1,
-        configs: [{ name: 'cleanup.policy', value: 'compact' }],
-      })
-    }
-  } finally {
-    await admin.close()
-  }
-  await createTopics(bootstrapServers, [source, clean, deadLetter])
-}
-
 export async function runEtl(options: EtlOptions): Promise<RunningEtl> {
   const log = options.log ?? (() => undefined)
   const sourceTopic = options.sourceTopic ?? defaultEtlTopics.source
   const cleanTopic = options.cleanTopic ?? defaultEtlTopics.clean
   const deadLetterTopic = options.deadLetterTopic ?? defaultEtlTopics.deadLetter
   const applicationId = options.applicationId ?? 'customers-etl'
-  await createEtlTopics(options.bootstrapServers, sourceTopic, cleanTopic, deadLetterTopic)
+  // the clean topic is the customers table's changelog: compacted, it holds the latest version of every row
+  await createCompactedTopics(options.bootstrapServers, [cleanTopic])
+  await createTopics(options.bootstrapServers, [sourceTopic, deadLetterTopic])
 
   const pool = new pg.Pool(
     typeof options.database === 'string'
