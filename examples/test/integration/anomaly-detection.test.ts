@@ -9,6 +9,7 @@ import { JsonProducer } from '../../support/kafka.ts'
 import type { Alert, SensorReading } from '../../use-cases/anomaly-detection/anomaly-detection-topology.ts'
 import { runAnomalyDetection } from '../../use-cases/anomaly-detection/main.ts'
 import { generateReadings } from '../../use-cases/anomaly-detection/sensor-generator.ts'
+import { committedOffsetTotal } from '../use-cases/committed-offsets.ts'
 
 const minute = 60_000
 // recent timestamps (the broker's retention would delete old records), aligned to a window
@@ -62,9 +63,10 @@ test('exactly the injected anomalies arrive on the alerts topic', async (t) => {
   assert.equal(readings.length, 4 * 6 * 12)
 
   const dir = stateDir()
+  const applicationId = uniqueTopic('anomaly-detection')
   const running = await runAnomalyDetection({
     bootstrapServers: servers,
-    applicationId: uniqueTopic('anomaly-detection'),
+    applicationId,
     readingsTopic,
     alertsTopic,
     windowSizeMs: minute,
@@ -82,12 +84,15 @@ test('exactly the injected anomalies arrive on the alerts topic', async (t) => {
     readings.map((reading) => ({ key: reading.sensorId, value: reading, timestamp: reading.timestamp })),
   )
 
-  // every reading processed and committed (the commit writes the alerts), then the whole alerts topic
-  await waitFor(() => running.streams.processedRecords >= readings.length, 60_000, 'the readings to be processed')
-  await new Promise((resolve) => setTimeout(resolve, 1000))
+  // every reading processed and its offset committed (alerts are written before the commit), then the whole alerts topic
+  await waitFor(
+    async () => (await committedOffsetTotal(servers, applicationId, readingsTopic)) === readings.length,
+    60_000,
+    'the application to commit every reading',
+  )
   const admin = client(servers)
   t.after(() => admin.close())
-  const records = await readAll(admin, alertsTopic, { quietMs: 1500 })
+  const records = await readAll(admin, alertsTopic, { quietMs: 1000 })
   const alerts = records.map((r) => {
     const alert = JSON.parse((r.value as Buffer).toString('utf8')) as Alert
     assert.equal((r.key as Buffer).toString('utf8'), alert.sensorId, 'alerts are keyed by sensor')

@@ -12,6 +12,7 @@ import type { SourceCustomer } from '../../use-cases/etl/customers-etl-topology.
 import { LocalPostgres } from '../../use-cases/etl/local-postgres.ts'
 import { runEtl } from '../../use-cases/etl/main.ts'
 import { PostgresSink } from '../../use-cases/etl/postgres-sink.ts'
+import { committedOffsetTotal } from '../use-cases/committed-offsets.ts'
 
 const ada: SourceCustomer = {
   id: 1,
@@ -120,14 +121,13 @@ test('creates, updates and deletes end up in PostgreSQL as the cleaned final tab
   assert.equal(running.sink.appliedRecords, cleanRecords)
 
   // the sink committed its offsets after the database transaction: to the end of the clean topic
+  await waitFor(
+    async () => (await committedOffsetTotal(servers, `${applicationId}-postgres-sink`, cleanTopic)) === cleanRecords,
+    30_000,
+    'the sink to commit its offsets',
+  )
   const groups = new Admin({ clientId: 'etl-test-admin', bootstrapBrokers: [...servers] })
   t.after(() => groups.close())
-  const committed = async () => {
-    const [group] = await groups.listConsumerGroupOffsets({ groups: [`${applicationId}-postgres-sink`] })
-    const partitions = group?.topics.find((topic) => topic.name === cleanTopic)?.partitions ?? []
-    return partitions.reduce((sum, p) => sum + Math.max(0, Number(p.committedOffset)), 0)
-  }
-  await waitFor(async () => (await committed()) === cleanRecords, 30_000, 'the sink to commit its offsets')
   // the clean topic is a table's changelog: compacted
   const [description] = await groups.describeConfigs({
     resources: [
@@ -138,7 +138,13 @@ test('creates, updates and deletes end up in PostgreSQL as the cleaned final tab
 
   const admin = client(servers)
   t.after(() => admin.close())
-  const deadLetters = await readAll(admin, deadLetterTopic, { count: 3 })
+  // every source record processed and committed (the dead letters are written before that), then the whole topic
+  await waitFor(
+    async () => (await committedOffsetTotal(servers, applicationId, sourceTopic)) === events.length + 1,
+    30_000,
+    'the application to commit every source record',
+  )
+  const deadLetters = await readAll(admin, deadLetterTopic, { quietMs: 1000 })
   assert.deepEqual(deadLetters.map((r) => [(r.key as Buffer).toString(), (r.value as Buffer).toString()]).sort(), [
     [
       '2',
