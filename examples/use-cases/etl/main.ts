@@ -153,7 +153,8 @@ export async function runEtl(options: EtlOptions): Promise<RunningEtl> {
 
 const usage = `usage: npm run example:etl -- [options]
 
-  --app-id <id>              application id (default customers-etl; the sink's group is <id>-postgres-sink)
+  --app-id <id>              application id (default customers-etl; with --database-url the sink's consumer
+                             group is <id>-postgres-sink, a throwaway database gets a new group)
   --source-topic <name>      change events of the customers table (default ${defaultEtlTopics.source})
   --clean-topic <name>       cleaned customers by id, compacted (default ${defaultEtlTopics.clean})
   --dead-letter-topic <name> events that could not be cleaned (default ${defaultEtlTopics.deadLetter})
