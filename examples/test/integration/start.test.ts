@@ -37,32 +37,23 @@ function tables(stdout: string): Table[] {
   return found
 }
 
-test('npm start: live windowed totals that match the generated sales, and a clean exit on Ctrl-C', async (t) => {
+test('npm start: live windowed totals that match the generated sales, and exit code 0 on Ctrl-C', async (t) => {
   const script = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
     .scripts.start
-  assert.equal(script, 'node --conditions=development examples/start.ts')
-  const [, ...nodeArgs] = script.split(' ')
+  assert.match(script ?? '', /examples\/start\.ts$/)
   const seed = 42
   const start = floorToHour(Date.now()) - 12 * HOUR
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      '--seed',
-      String(seed),
-      '--start',
-      new Date(start).toISOString(),
-      '--suffix',
-      randomUUID().slice(0, 8),
-    ],
-    {
-      cwd: root,
-      env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: bootstrapServers() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
+  const args = ['--seed', String(seed), '--start', new Date(start).toISOString(), '--suffix', randomUUID().slice(0, 8)]
+  // in a process group of its own, as in a terminal, where Ctrl-C signals npm, its shell and the script alike
+  const child = spawn('npm', ['start', '--', ...args], {
+    cwd: root,
+    env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: bootstrapServers() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  const group = -(child.pid ?? 0)
   t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    if (child.exitCode === null && child.signalCode === null) process.kill(group, 'SIGKILL')
   })
   let stdout = ''
   let stderr = ''
@@ -82,11 +73,15 @@ test('npm start: live windowed totals that match the generated sales, and a clea
     await sleep(200)
   }
   t.diagnostic(/first windowed results [^\n]*/.exec(stdout)?.[0] ?? '')
-  child.kill('SIGINT')
+  process.kill(group, 'SIGINT')
   assert.equal(await exited, 0, `exit code; stdout:\n${stdout}\nstderr:\n${stderr}`)
   assert.match(stdout, /SIGINT: stopping/)
   assert.match(stdout, /stopped cleanly\n$/)
-  assert.equal(stderr, '')
+  // nothing went wrong on the way (npm may warn about its own configuration)
+  assert.deepEqual(
+    stderr.split('\n').filter((line) => line !== '' && !/^npm (warn|notice)/.test(line)),
+    [],
+  )
 
   // Each row is a store's count and total in that hour as far as processed: exactly the first `count`
   // sales of that store within the hour, in the order the generator made them (one store, one partition).
