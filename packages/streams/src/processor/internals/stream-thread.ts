@@ -245,7 +245,15 @@ export class StreamThread {
     const restoring = [...this.#active.values()].some((t) => t.state === 'RESTORING')
     await this.#restore(restoring ? this.#config.pollMs : 0)
     if (this.#stopRequested) return
-    const records = await this.#fetcher.poll(restoring || this.#ctx.isPaused() ? 0 : this.#config.pollMs)
+    let records: Map<string, RawRecord[]>
+    try {
+      records = await this.#fetcher.poll(restoring || this.#ctx.isPaused() ? 0 : this.#config.pollMs)
+    } catch (error) {
+      if (!(error instanceof OffsetOutOfRangeError)) throw error
+      // e.g. a repartition topic purged past the position of an instance that was frozen meanwhile
+      await this.#resetOffsets([{ topic: error.topic, partition: error.partition }], `offset ${error.offset} is gone`)
+      return
+    }
     this.#addRecords(records)
     if (!this.#ctx.isPaused()) this.#process()
     this.#resumeDrained()
@@ -598,26 +606,48 @@ export class StreamThread {
     const inputs = tasks.flatMap((t) => [...t.inputs])
     const committed = await this.#ctx.client.committedOffsets(this.#config.applicationId, inputs)
     const missing = inputs.filter((tp) => !committed.has(tpKey(tp.topic, tp.partition)))
-    const resets =
-      missing.length === 0
-        ? new Map<string, number>()
-        : await retrying(
-            () => this.#ctx.client.listOffsets(missing, this.#config.autoOffsetReset),
-            this.#config.requestTimeoutMs,
-          )
+    await this.#resetOffsets(missing)
     for (const active of tasks) {
       for (const { topic, partition } of active.inputs) {
-        const key = tpKey(topic, partition)
-        const offset = committed.get(key)
+        const offset = committed.get(tpKey(topic, partition))
         if (offset) {
           active.task.queue(topic, partition).partitionTime = decodePartitionTime(offset.metadata)
           this.#fetcher.seek(topic, partition, offset.offset)
-        } else {
-          this.#fetcher.seek(topic, partition, resets.get(key) ?? 0)
         }
       }
       active.task.initializeProcessors()
       active.state = 'RUNNING'
+    }
+  }
+
+  /**
+   * Seeks input partitions without a valid offset to where their reset policy says (Kafka
+   * `StreamThread.resetOffsets`): the source's `Consumed` policy, `earliest` for repartition topics, else
+   * `autoOffsetReset`. Policy `none` fails: the application must not guess where to start.
+   */
+  async #resetOffsets(partitions: readonly TopicPartition[], reason?: string): Promise<void> {
+    if (partitions.length === 0) return
+    const byPolicy = new Map<'earliest' | 'latest', TopicPartition[]>()
+    for (const tp of partitions) {
+      const policy = this.#ctx.metadata.offsetResets.get(tp.topic) ?? this.#config.autoOffsetReset
+      if (policy === 'none') {
+        throw new StreamsException(
+          `No valid committed offset for input topic ${tp.topic} partition ${tp.partition}${reason ? ` (${reason})` : ''} ` +
+            `and its offset reset policy is none: set the offset with Kafka's tools, or give the source another policy`,
+        )
+      }
+      const list = byPolicy.get(policy) ?? []
+      list.push(tp)
+      byPolicy.set(policy, list)
+    }
+    for (const [policy, list] of byPolicy) {
+      const offsets = await retrying(() => this.#ctx.client.listOffsets(list, policy), this.#config.requestTimeoutMs)
+      for (const { topic, partition } of list) {
+        const offset = offsets.get(tpKey(topic, partition)) ?? 0
+        if (reason)
+          console.warn(`kstreams: ${topic}-${partition}: ${reason}; reading from the ${policy} offset ${offset}`)
+        this.#fetcher.seek(topic, partition, offset)
+      }
     }
   }
 

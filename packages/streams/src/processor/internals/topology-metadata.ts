@@ -1,6 +1,6 @@
 import { TopologyException } from '../../errors/topology-exception.ts'
 import { repartitionTopicPartitions } from './copartitioning.ts'
-import type { InternalTopologyBuilder } from './internal-topology-builder.ts'
+import type { InternalTopologyBuilder, OffsetReset } from './internal-topology-builder.ts'
 
 /** A changelog or repartition topic the application owns, with the configs it is created with. */
 export interface InternalTopic {
@@ -44,6 +44,12 @@ export class TopologyMetadata {
   readonly repartitionTopics: ReadonlySet<string>
   /** Every topic read by a stream task (decorated), the group subscription. */
   readonly sourceTopics: readonly string[]
+  /**
+   * Where a stream task starts reading a topic without a valid committed offset, when not the config's
+   * `autoOffsetReset`: a source's `Consumed.withOffsetResetPolicy`, and `earliest` for repartition topics,
+   * as in Kafka, whose internal topics are always read from their start.
+   */
+  readonly offsetResets: ReadonlyMap<string, OffsetReset>
 
   constructor(builder: InternalTopologyBuilder) {
     this.builder = builder
@@ -56,13 +62,18 @@ export class TopologyMetadata {
       )
     }
     const subtopologies: Subtopology[] = []
+    const offsetResets = new Map<string, OffsetReset>([...this.repartitionTopics].map((t) => [t, 'earliest']))
     for (const [id, names] of builder.nodeGroups()) {
       if (names.some((name) => this.globalNodeNames.has(name))) continue
       const sourceTopics: string[] = []
       const storeNames = new Set<string>()
       for (const name of names) {
         const node = builder.nodeFactories.get(name)
-        if (node?.kind === 'source') sourceTopics.push(...node.topics.map((t) => builder.decorateTopic(t)))
+        if (node?.kind === 'source') {
+          const topics = node.topics.map((t) => builder.decorateTopic(t))
+          sourceTopics.push(...topics)
+          if (node.offsetReset) for (const topic of topics) offsetResets.set(topic, node.offsetReset)
+        }
         if (node?.kind === 'processor') for (const store of node.stateStoreNames) storeNames.add(store)
       }
       const changelogTopics: InternalTopic[] = []
@@ -81,6 +92,7 @@ export class TopologyMetadata {
       subtopologies.push({ id, nodeNames: new Set(names), sourceTopics, changelogTopics })
     }
     this.subtopologies = subtopologies
+    this.offsetResets = offsetResets
     this.sourceTopics = [...new Set(subtopologies.flatMap((s) => s.sourceTopics))]
   }
 
