@@ -473,8 +473,10 @@ export class RecordProducer {
     if (added.length === 0) return
     const transactionalId = this.#transactionalId as string
     const topics = groupByTopic(added).map(([name, partitions]) => ({ name, partitions }))
+    // part of delivering the records (as in Kafka's sender): the coordinator may still be completing the
+    // previous transaction (CONCURRENT_TRANSACTIONS) while a broker that holds its markers' partitions is down
     await this.#coordinatorCall(
-      Date.now() + this.#options.requestTimeoutMs * 2,
+      Date.now() + (this.#options.deliveryTimeoutMs ?? 120_000),
       'Adding partitions to the transaction',
       async () => {
         const connection = await this.#client.coordinator(transactionalId, 'transaction')
