@@ -5,7 +5,6 @@
 //
 //   npm run example:state-store [-- --exactly-once --seed 7]
 import {
-  Record,
   Serdes,
   Stores,
   StreamsBuilder,
@@ -59,7 +58,7 @@ const runningTotal: ProcessorSupplier<string, Spend, string, SpendTotal> = () =>
       const before = store.get(record.key) ?? { count: 0, total: 0 }
       const after = { count: before.count + 1, total: before.total + record.value.amount }
       store.put(record.key, after)
-      context.forward(new Record(record.key, after, record.timestamp))
+      context.forward(record.withValue(after))
     },
   }
 }
