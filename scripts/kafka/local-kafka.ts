@@ -360,7 +360,9 @@ export class LocalKafka {
       join(node.dir, 'server.properties'),
     ]
     const log = createWriteStream(node.logFile, { flags: 'a' })
-    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    // a process group of its own: Ctrl-C in a terminal reaches the program using the broker, which then closes
+    // its clients before it stops the broker, rather than the broker at the same time
+    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     node.process = child
     node.state = 'running'
     child.stdout.pipe(log, { end: false })
