@@ -12,6 +12,7 @@ import {
   type Topology,
   type Windowed,
 } from '@kstreams/streams'
+import { activeUsers } from './lib/active-users.ts'
 import { exampleArgsOrExit, withSuffix } from './lib/example-args.ts'
 import { formatTime, MINUTE } from './lib/format.ts'
 import { output, runExample, runMain, type GeneratedRecord } from './lib/run-example.ts'
@@ -99,14 +100,8 @@ export function* generateClicks(
   { seed, start }: { seed: number; start: number },
 ): Generator<GeneratedRecord> {
   const random = seededRandom(seed)
-  const quietUntil = new Map<string, number>()
-  let clock = start
-  for (;;) {
-    clock += random.int(5, 35) * 1000
-    const awake = users.filter((user) => (quietUntil.get(user) ?? 0) <= clock)
-    if (awake.length === 0) continue
-    const userId = random.pick(awake)
-    if (random.next() < 0.04) quietUntil.set(userId, clock + random.int(35, 120) * MINUTE)
+  const activity = { stepSeconds: [5, 35], quietChance: 0.04, quietMinutes: [35, 120] } as const
+  for (const { user: userId, clock } of activeUsers(random, users, start, activity)) {
     const timestamp = clock - (random.next() < 0.1 ? random.int(1, 120) * 1000 : 0)
     const click: Click = { userId, page: random.pick(pages), timestamp }
     yield { topic, key: `device-${userId}`, value: click, timestamp }

@@ -16,6 +16,7 @@ import {
   type Topology,
   type Windowed,
 } from '@kstreams/streams'
+import { activeUsers } from './lib/active-users.ts'
 import { exampleArgsOrExit, withSuffix } from './lib/example-args.ts'
 import { formatTime, MINUTE } from './lib/format.ts'
 import { output, runExample, runMain, type GeneratedRecord, type Output } from './lib/run-example.ts'
@@ -108,14 +109,8 @@ export function* generatePageViews(
   { seed, start }: { seed: number; start: number },
 ): Generator<GeneratedRecord> {
   const random = seededRandom(seed)
-  const quietUntil = new Map<string, number>()
-  let clock = start
-  for (;;) {
-    clock += random.int(10, 90) * 1000
-    const awake = users.filter((user) => (quietUntil.get(user) ?? 0) <= clock)
-    if (awake.length === 0) continue
-    const user = random.pick(awake)
-    if (random.next() < 0.05) quietUntil.set(user, clock + random.int(35, 100) * MINUTE)
+  const activity = { stepSeconds: [10, 90], quietChance: 0.05, quietMinutes: [35, 100] } as const
+  for (const { user, clock } of activeUsers(random, users, start, activity)) {
     const view: PageView = { page: random.pick(pages), seconds: random.int(5, 300) }
     yield { topic, key: user, value: view, timestamp: clock }
   }
