@@ -3,8 +3,8 @@
 //
 //   npm run example:basic-stream [-- --exactly-once --seed 7]
 import { Serdes, StreamsBuilder, type Topology } from '@kstreams/streams'
-import { exampleArgsOrExit, withSuffix } from './lib/example-args.ts'
-import { output, runExample, runMain, type GeneratedRecord } from './lib/run-example.ts'
+import { exampleArgs, withSuffix } from './lib/example-args.ts'
+import { printOutput, runExampleCommand, type GeneratedRecord } from './lib/run-example.ts'
 import { seededRandom } from './lib/seeded-random.ts'
 
 /** An order, keyed by its id. */
@@ -110,30 +110,28 @@ export function* generateOrders(
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const args = exampleArgsOrExit(argv)
+  const args = exampleArgs(argv, 'npm run example:basic-stream')
   const topics = withSuffix(basicStreamTopics, args.suffix)
   const print = (topic: string) =>
-    output(topic, Serdes.String(), Serdes.JSON(), (record) =>
-      console.log(`${topic.padEnd(20)} ${record.key}  ${JSON.stringify(record.value)}`),
+    printOutput(
+      topic,
+      Serdes.String(),
+      Serdes.JSON(),
+      (key, value) => `${topic.padEnd(20)} ${key}  ${JSON.stringify(value)}`,
     )
-  await runMain((signal) => {
-    console.log(
-      `stateless operations on ${topics.input}: filter + mapValues, map, flatMap, branch; ${args.processingGuarantee}; ` +
-        `generator seed ${args.seed}`,
-    )
-    return runExample({
-      applicationId: `my-stream-app${args.suffix}`,
-      topology: buildBasicStream(topics),
-      topics: Object.values(topics),
-      records: generateOrders(topics.input, args),
-      recordsPerSecond: 2,
-      outputs: Object.values(topics)
-        .filter((topic) => topic !== topics.input)
-        .map(print),
-      processingGuarantee: args.processingGuarantee,
-      log: console.log,
-      signal,
-    })
+  console.log(
+    `stateless operations on ${topics.input}: filter + mapValues, map, flatMap, branch; ${args.processingGuarantee}; ` +
+      `generator seed ${args.seed}`,
+  )
+  await runExampleCommand(args, {
+    applicationId: `my-stream-app${args.suffix}`,
+    topology: buildBasicStream(topics),
+    topics: Object.values(topics),
+    records: generateOrders(topics.input, args),
+    recordsPerSecond: 2,
+    outputs: Object.values(topics)
+      .filter((topic) => topic !== topics.input)
+      .map(print),
   })
 }
 

@@ -12,9 +12,9 @@ import {
   type Topology,
   type Windowed,
 } from '@kstreams/streams'
-import { exampleArgsOrExit, withSuffix } from './lib/example-args.ts'
+import { exampleArgs, withSuffix } from './lib/example-args.ts'
 import { formatWindow, HOUR, MINUTE, won } from './lib/format.ts'
-import { output, runExample, runMain, type GeneratedRecord } from './lib/run-example.ts'
+import { printOutput, runExampleCommand, type GeneratedRecord } from './lib/run-example.ts'
 import { seededRandom } from './lib/seeded-random.ts'
 
 /** A sale, keyed by the store that made it. */
@@ -108,28 +108,19 @@ export function formatHourlySales(key: Windowed<string> | null, value: HourlySal
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const args = exampleArgsOrExit(argv)
+  const args = exampleArgs(argv, 'npm run example:hourly-sales')
   const topics = withSuffix(hourlySalesTopics, args.suffix)
-  await runMain((signal) => {
-    console.log(
-      `hourly sales per store (TimeWindows.of(1 hour)), ${args.processingGuarantee}; generator seed ${args.seed}, ` +
-        `simulated clock from ${new Date(args.start).toISOString()} at about 10 minutes per second`,
-    )
-    return runExample({
-      applicationId: `hourly-sales${args.suffix}`,
-      topology: buildHourlySales(topics),
-      topics: [topics.sales, topics.output],
-      records: generateSales(topics.sales, args),
-      recordsPerSecond: 20,
-      outputs: [
-        output(topics.output, hourlySalesKeySerde, hourlySalesValueSerde, (record) =>
-          console.log(formatHourlySales(record.key, record.value)),
-        ),
-      ],
-      processingGuarantee: args.processingGuarantee,
-      log: console.log,
-      signal,
-    })
+  console.log(
+    `hourly sales per store (TimeWindows.of(1 hour)), ${args.processingGuarantee}; generator seed ${args.seed}, ` +
+      `simulated clock from ${new Date(args.start).toISOString()} at about 10 minutes per second`,
+  )
+  await runExampleCommand(args, {
+    applicationId: `hourly-sales${args.suffix}`,
+    topology: buildHourlySales(topics),
+    topics: [topics.sales, topics.output],
+    records: generateSales(topics.sales, args),
+    recordsPerSecond: 20,
+    outputs: [printOutput(topics.output, hourlySalesKeySerde, hourlySalesValueSerde, formatHourlySales)],
   })
 }
 

@@ -6,9 +6,9 @@
 //
 //   npm run example:join-example [-- --exactly-once --seed 7]
 import { Serdes, StreamsBuilder, type Topology } from '@kstreams/streams'
-import { exampleArgsOrExit, withSuffix } from './lib/example-args.ts'
+import { exampleArgs, withSuffix } from './lib/example-args.ts'
 import { won } from './lib/format.ts'
-import { output, runExample, runMain, type GeneratedRecord } from './lib/run-example.ts'
+import { printOutput, runExampleCommand, type GeneratedRecord } from './lib/run-example.ts'
 import { seededRandom } from './lib/seeded-random.ts'
 
 /** A purchase, keyed by the user who made it. */
@@ -141,29 +141,20 @@ export function formatEnrichedPurchase(userId: string | null, value: EnrichedPur
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const args = exampleArgsOrExit(argv)
+  const args = exampleArgs(argv, 'npm run example:join-example')
   const topics = withSuffix(joinExampleTopics, args.suffix)
-  await runMain((signal) => {
-    console.log(
-      `purchases joined with the users table (left join) and the products global table (inner join), ` +
-        `${args.processingGuarantee}; generator seed ${args.seed}`,
-    )
-    return runExample({
-      applicationId: `join-example${args.suffix}`,
-      topology: buildJoinExample(topics),
-      topics: Object.values(topics),
-      initialRecords: generateReferenceData(topics, args),
-      records: generatePurchases(topics.purchases, args),
-      recordsPerSecond: 2,
-      outputs: [
-        output(topics.output, Serdes.String(), enrichedPurchaseSerde, (record) =>
-          console.log(formatEnrichedPurchase(record.key, record.value)),
-        ),
-      ],
-      processingGuarantee: args.processingGuarantee,
-      log: console.log,
-      signal,
-    })
+  console.log(
+    `purchases joined with the users table (left join) and the products global table (inner join), ` +
+      `${args.processingGuarantee}; generator seed ${args.seed}`,
+  )
+  await runExampleCommand(args, {
+    applicationId: `join-example${args.suffix}`,
+    topology: buildJoinExample(topics),
+    topics: Object.values(topics),
+    initialRecords: generateReferenceData(topics, args),
+    records: generatePurchases(topics.purchases, args),
+    recordsPerSecond: 2,
+    outputs: [printOutput(topics.output, Serdes.String(), enrichedPurchaseSerde, formatEnrichedPurchase)],
   })
 }
 

@@ -3,9 +3,9 @@
 //
 //   npm run example:order-payment [-- --exactly-once --seed 7]
 import { Duration, JoinWindows, Serdes, StreamsBuilder, type Topology } from '@kstreams/streams'
-import { exampleArgsOrExit, withSuffix } from './lib/example-args.ts'
+import { exampleArgs, withSuffix } from './lib/example-args.ts'
 import { formatTime, won } from './lib/format.ts'
-import { output, runExample, runMain, type GeneratedRecord } from './lib/run-example.ts'
+import { printOutput, runExampleCommand, type GeneratedRecord } from './lib/run-example.ts'
 import { seededRandom } from './lib/seeded-random.ts'
 
 /** An order, keyed by its id. */
@@ -97,27 +97,20 @@ export function formatPaidOrder(value: PaidOrder | null): string {
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const args = exampleArgsOrExit(argv)
+  const args = exampleArgs(argv, 'npm run example:order-payment')
   const topics = withSuffix(orderPaymentTopics, args.suffix)
-  await runMain((signal) => {
-    console.log(
-      `orders joined with payments within 10 minutes (JoinWindows.of(10 minutes)), ${args.processingGuarantee}; ` +
-        `generator seed ${args.seed}, simulated clock from ${new Date(args.start).toISOString()}; ` +
-        `orders paid later or never do not appear`,
-    )
-    return runExample({
-      applicationId: `order-payment${args.suffix}`,
-      topology: buildOrderPayment(topics),
-      topics: [topics.orders, topics.payments, topics.output],
-      records: generateOrders(topics, args),
-      recordsPerSecond: 10,
-      outputs: [
-        output(topics.output, Serdes.String(), paidOrderSerde, (record) => console.log(formatPaidOrder(record.value))),
-      ],
-      processingGuarantee: args.processingGuarantee,
-      log: console.log,
-      signal,
-    })
+  console.log(
+    `orders joined with payments within 10 minutes (JoinWindows.of(10 minutes)), ${args.processingGuarantee}; ` +
+      `generator seed ${args.seed}, simulated clock from ${new Date(args.start).toISOString()}; ` +
+      `orders paid later or never do not appear`,
+  )
+  await runExampleCommand(args, {
+    applicationId: `order-payment${args.suffix}`,
+    topology: buildOrderPayment(topics),
+    topics: [topics.orders, topics.payments, topics.output],
+    records: generateOrders(topics, args),
+    recordsPerSecond: 10,
+    outputs: [printOutput(topics.output, Serdes.String(), paidOrderSerde, (_orderId, value) => formatPaidOrder(value))],
   })
 }
 

@@ -4,9 +4,10 @@
 // output topic, until Ctrl-C.
 //
 //   npm start [-- --at-least-once --seed 7 --start 2026-01-31T09:00:00Z]
-import { exampleArgsOrExit, withSuffix } from './lib/example-args.ts'
+import { exampleArgs, withSuffix } from './lib/example-args.ts'
 import { formatTime, formatWindow, won } from './lib/format.ts'
-import { output, runExample, runMain, type RunningExample } from './lib/run-example.ts'
+import { runCommand } from './lib/run-command.ts'
+import { output, runExample, type RunningExample } from './lib/run-example.ts'
 import {
   buildHourlySales,
   generateSales,
@@ -103,7 +104,7 @@ class Windows {
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const args = exampleArgsOrExit(argv, { exactlyOnce: true })
+  const args = exampleArgs(argv, 'npm start', { exactlyOnce: true })
   const topics = withSuffix(hourlySalesTopics, args.suffix)
   const view = new LiveView()
   const windows = new Windows()
@@ -134,11 +135,16 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     `  processing guarantee ${args.processingGuarantee}; sales generated at 20 a second (seed ${args.seed}) on a ` +
       `simulated clock that starts at ${formatTime(args.start)} UTC and runs about 10 minutes a second`,
   )
+  const log = (line: string): void => {
+    if (/^(local Kafka|using Kafka)/.test(line)) readyAt = Date.now()
+    view.log(`  ${line}`)
+  }
   const timer = setInterval(refresh, 500)
   try {
-    await runMain(
-      async (signal) => {
+    await runCommand(
+      async ({ bootstrapServers, signal }) => {
         running = await runExample({
+          bootstrapServers,
           applicationId: `hourly-sales-demo${args.suffix}`,
           topology: buildHourlySales(topics),
           topics: [topics.sales, topics.output],
@@ -158,15 +164,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
             }),
           ],
           processingGuarantee: args.processingGuarantee,
-          log: (line) => {
-            if (/^(local Kafka|using Kafka)/.test(line)) readyAt = Date.now()
-            view.log(`  ${line}`)
-          },
+          log,
           signal,
         })
         return running
       },
-      { log: (line) => view.log(line) },
+      { log },
     )
   } finally {
     clearInterval(timer)

@@ -13,9 +13,9 @@ import {
   type ProcessorSupplier,
   type Topology,
 } from '@kstreams/streams'
-import { exampleArgsOrExit, withSuffix } from './lib/example-args.ts'
+import { exampleArgs, withSuffix } from './lib/example-args.ts'
 import { won } from './lib/format.ts'
-import { output, runExample, runMain, type GeneratedRecord } from './lib/run-example.ts'
+import { printOutput, runExampleCommand, type GeneratedRecord } from './lib/run-example.ts'
 import { seededRandom } from './lib/seeded-random.ts'
 
 /** A card payment, keyed by user. */
@@ -95,29 +95,20 @@ export function formatSpendTotal(user: string | null, value: SpendTotal | null):
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const args = exampleArgsOrExit(argv)
+  const args = exampleArgs(argv, 'npm run example:state-store')
   const topics = withSuffix(stateStoreTopics, args.suffix)
   const applicationId = `spending-totals${args.suffix}`
-  await runMain((signal) => {
-    console.log(
-      `running totals per user in the key-value store '${storeName}' (changelog ${changelogTopic(applicationId)}), ` +
-        `${args.processingGuarantee}; generator seed ${args.seed}`,
-    )
-    return runExample({
-      applicationId,
-      topology: buildStateStore(topics),
-      topics: [topics.spending, topics.output],
-      records: generateSpending(topics.spending, args),
-      recordsPerSecond: 5,
-      outputs: [
-        output(topics.output, Serdes.String(), spendTotalSerde, (record) =>
-          console.log(formatSpendTotal(record.key, record.value)),
-        ),
-      ],
-      processingGuarantee: args.processingGuarantee,
-      log: console.log,
-      signal,
-    })
+  console.log(
+    `running totals per user in the key-value store '${storeName}' (changelog ${changelogTopic(applicationId)}), ` +
+      `${args.processingGuarantee}; generator seed ${args.seed}`,
+  )
+  await runExampleCommand(args, {
+    applicationId,
+    topology: buildStateStore(topics),
+    topics: [topics.spending, topics.output],
+    records: generateSpending(topics.spending, args),
+    recordsPerSecond: 5,
+    outputs: [printOutput(topics.output, Serdes.String(), spendTotalSerde, formatSpendTotal)],
   })
 }
 

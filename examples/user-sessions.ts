@@ -13,9 +13,9 @@ import {
   type Windowed,
 } from '@kstreams/streams'
 import { activeUsers } from './lib/active-users.ts'
-import { exampleArgsOrExit, withSuffix } from './lib/example-args.ts'
+import { exampleArgs, withSuffix } from './lib/example-args.ts'
 import { formatTime, MINUTE } from './lib/format.ts'
-import { output, runExample, runMain, type GeneratedRecord } from './lib/run-example.ts'
+import { printOutput, runExampleCommand, type GeneratedRecord } from './lib/run-example.ts'
 import { seededRandom } from './lib/seeded-random.ts'
 
 /** A click, keyed by the device it came from; the guide regroups clicks by `userId`. */
@@ -120,28 +120,19 @@ export function formatSession(key: Windowed<string> | null, value: Session | nul
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const args = exampleArgsOrExit(argv)
+  const args = exampleArgs(argv, 'npm run example:user-sessions')
   const topics = withSuffix(userSessionsTopics, args.suffix)
-  await runMain((signal) => {
-    console.log(
-      `user sessions (SessionWindows.with(30 minutes)), ${args.processingGuarantee}; generator seed ${args.seed}, ` +
-        `simulated clock from ${new Date(args.start).toISOString()} at about 5 minutes per second`,
-    )
-    return runExample({
-      applicationId: `user-sessions${args.suffix}`,
-      topology: buildUserSessions(topics),
-      topics: [topics.clicks, topics.output],
-      records: generateClicks(topics.clicks, args),
-      recordsPerSecond: 15,
-      outputs: [
-        output(topics.output, userSessionsKeySerde, userSessionsValueSerde, (record) =>
-          console.log(formatSession(record.key, record.value)),
-        ),
-      ],
-      processingGuarantee: args.processingGuarantee,
-      log: console.log,
-      signal,
-    })
+  console.log(
+    `user sessions (SessionWindows.with(30 minutes)), ${args.processingGuarantee}; generator seed ${args.seed}, ` +
+      `simulated clock from ${new Date(args.start).toISOString()} at about 5 minutes per second`,
+  )
+  await runExampleCommand(args, {
+    applicationId: `user-sessions${args.suffix}`,
+    topology: buildUserSessions(topics),
+    topics: [topics.clicks, topics.output],
+    records: generateClicks(topics.clicks, args),
+    recordsPerSecond: 15,
+    outputs: [printOutput(topics.output, userSessionsKeySerde, userSessionsValueSerde, formatSession)],
   })
 }
 

@@ -17,9 +17,9 @@ import {
   type Windowed,
 } from '@kstreams/streams'
 import { activeUsers } from './lib/active-users.ts'
-import { exampleArgsOrExit, withSuffix } from './lib/example-args.ts'
+import { exampleArgs, withSuffix } from './lib/example-args.ts'
 import { formatTime, MINUTE } from './lib/format.ts'
-import { output, runExample, runMain, type GeneratedRecord, type Output } from './lib/run-example.ts'
+import { printOutput, runExampleCommand, type GeneratedRecord, type Output } from './lib/run-example.ts'
 import { seededRandom } from './lib/seeded-random.ts'
 
 /** A page view, keyed by user. */
@@ -121,7 +121,7 @@ function span(window: { start: number; end: number }): string {
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  const args = exampleArgsOrExit(argv)
+  const args = exampleArgs(argv, 'npm run example:windowing')
   const topics = withSuffix(windowingTopics, args.suffix)
   const print = <V>(
     topic: string,
@@ -130,40 +130,37 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     describe: (value: V | null) => string,
     label: string,
   ): Output =>
-    output(topic, keySerde, valueSerde, ({ key, value }) =>
-      console.log(
+    printOutput(
+      topic,
+      keySerde,
+      valueSerde,
+      (key, value) =>
         `${label.padEnd(14)} ${(key?.key ?? '').padEnd(6)} ${key ? span(key.window) : ''}  ${describe(value)}`,
-      ),
     )
   const views = (count: number | null): string =>
     count === null ? '(replaced: the session grew)' : `${count} view${count === 1 ? '' : 's'}`
-  await runMain((signal) => {
-    console.log(
-      `page views per user in tumbling, hopping, sliding and session windows, ${args.processingGuarantee}; ` +
-        `generator seed ${args.seed}, simulated clock from ${new Date(args.start).toISOString()}`,
-    )
-    return runExample({
-      applicationId: `windowing${args.suffix}`,
-      topology: buildWindowing(topics),
-      topics: Object.values(topics),
-      records: generatePageViews(topics.views, args),
-      recordsPerSecond: 5,
-      outputs: [
-        print(topics.tumbling, windowingKeySerdes.tumbling, Serdes.Long(), views, 'tumbling 5m'),
-        print(
-          topics.hopping,
-          windowingKeySerdes.hopping,
-          Serdes.JSON<ViewTime>(),
-          (value) => (value === null ? '' : `${views(value.views)}, ${Math.round(value.seconds / 60)} min on pages`),
-          'hopping 10m/5m',
-        ),
-        print(topics.sliding, windowingKeySerdes.sliding, Serdes.Long(), views, 'sliding 5m'),
-        print(topics.sessions, windowingKeySerdes.sessions, Serdes.Long(), views, 'session 30m'),
-      ],
-      processingGuarantee: args.processingGuarantee,
-      log: console.log,
-      signal,
-    })
+  console.log(
+    `page views per user in tumbling, hopping, sliding and session windows, ${args.processingGuarantee}; ` +
+      `generator seed ${args.seed}, simulated clock from ${new Date(args.start).toISOString()}`,
+  )
+  await runExampleCommand(args, {
+    applicationId: `windowing${args.suffix}`,
+    topology: buildWindowing(topics),
+    topics: Object.values(topics),
+    records: generatePageViews(topics.views, args),
+    recordsPerSecond: 5,
+    outputs: [
+      print(topics.tumbling, windowingKeySerdes.tumbling, Serdes.Long(), views, 'tumbling 5m'),
+      print(
+        topics.hopping,
+        windowingKeySerdes.hopping,
+        Serdes.JSON<ViewTime>(),
+        (value) => (value === null ? '' : `${views(value.views)}, ${Math.round(value.seconds / 60)} min on pages`),
+        'hopping 10m/5m',
+      ),
+      print(topics.sliding, windowingKeySerdes.sliding, Serdes.Long(), views, 'sliding 5m'),
+      print(topics.sessions, windowingKeySerdes.sessions, Serdes.Long(), views, 'session 30m'),
+    ],
   })
 }
 

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util'
+import { CommandLine } from './command-line.ts'
 import { floorToHour, HOUR } from './format.ts'
 
 export interface ExampleArgs {
@@ -11,56 +11,44 @@ export interface ExampleArgs {
   readonly suffix: string
 }
 
-export const exampleUsage =
-  'options: --exactly-once or --at-least-once (processingGuarantee), --seed <integer> (data generator), ' +
-  '--start <ISO time> (simulated clock; default: the start of the hour a day ago), ' +
-  '--suffix <text> (appended to the application id and topic names, to run apart from earlier runs)'
-
-/** The command-line options every example takes. */
-export function exampleArgs(argv: readonly string[], defaults: { exactlyOnce?: boolean } = {}): ExampleArgs {
-  let values
-  try {
-    ;({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        'exactly-once': { type: 'boolean' },
-        'at-least-once': { type: 'boolean' },
-        seed: { type: 'string' },
-        start: { type: 'string' },
-        suffix: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }))
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; ${exampleUsage}`)
-  }
-  const seed = values.seed === undefined ? Math.floor(Math.random() * 1_000_000) : Number(values.seed)
-  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}; ${exampleUsage}`)
-  const start = values.start === undefined ? floorToHour(Date.now()) - 24 * HOUR : Date.parse(values.start)
-  if (Number.isNaN(start)) {
-    throw new Error(`--start must be an ISO time such as 2026-01-31T09:00:00Z, got ${values.start}; ${exampleUsage}`)
-  }
-  if (start > Date.now()) throw new Error(`--start must not be in the future (brokers reject records from the future)`)
-  const suffix = values.suffix === undefined ? '' : `-${values.suffix}`
+/** The command-line options every guide example takes (`command` is how it is run, for the usage). */
+export function exampleArgs(
+  argv: readonly string[],
+  command: string,
+  defaults: { exactlyOnce?: boolean } = {},
+): ExampleArgs {
+  const byDefault = (exactlyOnce: boolean): string =>
+    exactlyOnce === (defaults.exactlyOnce ?? false) ? ' (default)' : ''
+  const line = CommandLine.parse(argv, command, {
+    'exactly-once': { help: `processingGuarantee exactly_once_v2${byDefault(true)}` },
+    'at-least-once': { help: `processingGuarantee at_least_once${byDefault(false)}` },
+    seed: { value: '<integer>', help: "the data generator's seed: the same seed gives the same records" },
+    start: {
+      value: '<ISO time>',
+      help: "where the generator's simulated clock starts (default: the start of the hour a day ago)",
+    },
+    suffix: {
+      value: '<text>',
+      help: 'appended to the application id and topic names, to run apart from an earlier run',
+    },
+  })
+  const rawSeed = line.optional('seed')
+  const seed = rawSeed === undefined ? Math.floor(Math.random() * 1_000_000) : Number(rawSeed)
+  if (!Number.isSafeInteger(seed)) line.fail(`--seed must be an integer, got ${rawSeed}`)
+  const rawStart = line.optional('start')
+  const start = rawStart === undefined ? floorToHour(Date.now()) - 24 * HOUR : Date.parse(rawStart)
+  if (Number.isNaN(start)) line.fail(`--start must be an ISO time such as 2026-01-31T09:00:00Z, got ${rawStart}`)
+  if (start > Date.now()) line.fail(`--start must not be in the future (brokers reject records from the future)`)
+  const rawSuffix = line.optional('suffix')
+  const suffix = rawSuffix === undefined ? '' : `-${rawSuffix}`
   if (!/^(-[a-zA-Z0-9._-]+)?$/.test(suffix)) {
-    throw new Error(`--suffix may contain only letters, digits, '.', '_' and '-', got ${values.suffix}`)
+    line.fail(`--suffix may contain only letters, digits, '.', '_' and '-', got ${rawSuffix}`)
   }
-  if (values['exactly-once'] === true && values['at-least-once'] === true) {
-    throw new Error(`--exactly-once and --at-least-once exclude each other; ${exampleUsage}`)
+  if (line.flag('exactly-once') && line.flag('at-least-once')) {
+    line.fail(`--exactly-once and --at-least-once exclude each other`)
   }
-  const exactlyOnce = values['exactly-once'] ?? (values['at-least-once'] === true ? false : defaults.exactlyOnce)
-  return { processingGuarantee: exactlyOnce === true ? 'exactly_once_v2' : 'at_least_once', seed, start, suffix }
-}
-
-/** exampleArgs() for a command: a bad option prints what is wrong and exits with code 2. */
-export function exampleArgsOrExit(argv: readonly string[], defaults: { exactlyOnce?: boolean } = {}): ExampleArgs {
-  try {
-    return exampleArgs(argv, defaults)
-  } catch (error) {
-    console.error((error as Error).message)
-    process.exit(2)
-  }
+  const exactlyOnce = line.flag('exactly-once') || (!line.flag('at-least-once') && defaults.exactlyOnce === true)
+  return { processingGuarantee: exactlyOnce ? 'exactly_once_v2' : 'at_least_once', seed, start, suffix }
 }
 
 /** The topic names of an example with `suffix` appended to each. */

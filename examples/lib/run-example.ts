@@ -1,13 +1,16 @@
-// What every example does around its topology when run: get a Kafka (the local one unless
-// KAFKA_BOOTSTRAP_SERVERS is set), create its topics, start KafkaStreams, produce the records of its data
-// generator at a steady pace, and read its output topics. close() undoes all of it in reverse order.
-// runMain() adds what a command needs: Ctrl-C / SIGTERM stop it cleanly, exit code 0.
+// What a guide example does around its topology when run: create its topics, start KafkaStreams, produce the
+// records of its data generator at a steady pace, and read its output topics. close() undoes all of it in
+// reverse order. runExampleCommand() runs it as a command, on a Kafka of its own (run-command.ts).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { KafkaStreams, type KafkaStreamsState, type Serde, type Topology } from '@kstreams/streams'
-import { createTopics, JsonProducer, startKafka } from '../support/kafka.ts'
+import type { KafkaStreams, Serde, Topology } from '@kstreams/streams'
+import { createTopics, JsonProducer } from '../support/kafka.ts'
+import { Closers, type Running } from './closers.ts'
+import type { ExampleArgs } from './example-args.ts'
+import { runCommand } from './run-command.ts'
+import { startStreams } from './start-streams.ts'
 import { TopicReader, type ReadRecord } from './topic-reader.ts'
 
 /** A record of a data generator: string key, JSON value. */
@@ -36,7 +39,18 @@ export function output<K, V>(
   }
 }
 
+/** An output topic whose records are printed, a line each as `format` writes it. */
+export function printOutput<K, V>(
+  topic: string,
+  keySerde: Serde<K>,
+  valueSerde: Serde<V>,
+  format: (key: K | null, value: V | null) => string,
+): Output {
+  return output(topic, keySerde, valueSerde, (record) => console.log(format(record.key, record.value)))
+}
+
 export interface ExampleOptions {
+  readonly bootstrapServers: readonly string[]
   readonly applicationId: string
   readonly topology: Topology
   /** Topics to create (3 partitions each) before starting: inputs and outputs. */
@@ -55,8 +69,7 @@ export interface ExampleOptions {
   readonly signal?: AbortSignal
 }
 
-export interface RunningExample {
-  readonly bootstrapServers: readonly string[]
+export interface RunningExample extends Running {
   readonly streams: KafkaStreams
   /** How many generated records the brokers have acknowledged. */
   readonly produced: number
@@ -66,83 +79,48 @@ export interface RunningExample {
   readonly generated: Promise<void>
   /** Rejects when the generator, a reader or KafkaStreams fails; never resolves. */
   readonly failure: Promise<never>
-  /** Stops the generator, the readers, KafkaStreams, the producer and a local broker, in that order. */
+  /** Stops the generator, the readers, KafkaStreams and the producer, in that order. */
   close(): Promise<void>
 }
 
 export async function runExample(options: ExampleOptions): Promise<RunningExample> {
-  const log = options.log ?? (() => undefined)
   if (!(options.recordsPerSecond > 0)) {
     throw new RangeError(`recordsPerSecond must be a positive number, got ${options.recordsPerSecond}`)
   }
-  const closers: { what: string; close: () => Promise<void> }[] = []
-  const closeAll = async (): Promise<void> => {
-    for (const { what, close } of closers.splice(0).reverse()) {
-      try {
-        await close()
-      } catch (error) {
-        log(`closing ${what} failed: ${(error as Error).message}`)
-      }
-    }
-  }
-  let fail: (error: Error) => void = () => undefined
-  const failure = new Promise<never>((_resolve, reject) => {
-    fail = reject
-  })
-  failure.catch(() => undefined)
-
-  try {
-    const kafka = await startKafka(log)
-    closers.push({ what: 'Kafka', close: () => kafka.close() })
-    options.signal?.throwIfAborted()
-    const servers = kafka.bootstrapServers
-
+  const servers = options.bootstrapServers
+  return Closers.open(options.log, async (closers) => {
     await createTopics(servers, options.topics)
     options.signal?.throwIfAborted()
     const producer = new JsonProducer(servers)
-    closers.push({ what: 'the producer', close: () => producer.close() })
+    closers.add('the producer', () => producer.close())
     await produce(producer, options.initialRecords ?? [])
 
     const stateDir = mkdtempSync(join(tmpdir(), `kstreams-${options.applicationId}-`))
-    const removeStateDir = (): Promise<void> => {
-      rmSync(stateDir, { recursive: true, force: true })
-      return Promise.resolve()
-    }
-    closers.push({ what: 'the state directory', close: removeStateDir })
+    closers.add('the state directory', () => rmSync(stateDir, { recursive: true, force: true }))
     const guarantee = options.processingGuarantee ?? 'at_least_once'
-    const streams = new KafkaStreams(options.topology, {
+    const streams = await startStreams(closers, options.topology, {
       applicationId: options.applicationId,
-      bootstrapServers: [...servers],
+      bootstrapServers: servers,
       defaultKeySerde: 'string',
       defaultValueSerde: 'json',
       processingGuarantee: guarantee,
       commitIntervalMs: options.commitIntervalMs ?? (guarantee === 'exactly_once_v2' ? 100 : 1000),
       stateDir,
     })
-    streams.setStateListener((state: KafkaStreamsState, previous: KafkaStreamsState) => {
-      log(`KafkaStreams ${previous} -> ${state}`)
-      if (state === 'ERROR') fail(new Error(`KafkaStreams of ${options.applicationId} failed (state ERROR)`))
-    })
-    const closeStreams = async (): Promise<void> => {
-      if (!(await streams.close({ timeout: 60_000 }))) log('KafkaStreams did not stop within 60 s')
-    }
-    closers.push({ what: 'KafkaStreams', close: closeStreams })
-    await streams.start()
     options.signal?.throwIfAborted()
 
     for (const output of options.outputs) {
-      const reader = await output.start(servers, (error) => fail(error))
-      closers.push({ what: `the reader of ${output.topic}`, close: () => reader.close() })
+      const reader = await output.start(servers, (error) => closers.fail(error))
+      closers.add(`the reader of ${output.topic}`, () => reader.close())
       options.signal?.throwIfAborted()
     }
 
     const generator = new Generator(producer, options.records, options.recordsPerSecond)
     // the generator stops before anything it writes to
-    closers.push({ what: 'the generator', close: () => generator.stop() })
-    generator.done.catch((error: unknown) => fail(error as Error))
+    closers.add('the generator', () => generator.stop())
+    generator.done.catch((error: unknown) => closers.fail(error as Error))
 
     return {
-      bootstrapServers: servers,
       streams,
       get produced() {
         return generator.produced
@@ -151,13 +129,29 @@ export async function runExample(options: ExampleOptions): Promise<RunningExampl
         return generator.latestTimestamp
       },
       generated: generator.done,
-      failure,
-      close: closeAll,
+      failure: closers.failure,
+      close: () => closers.close(),
     }
-  } catch (error) {
-    await closeAll()
-    throw error
-  }
+  })
+}
+
+/**
+ * A guide example as a command: runExample() on the command's Kafka, with the guarantee of the command line,
+ * logging to the console.
+ */
+export function runExampleCommand(
+  args: ExampleArgs,
+  options: Omit<ExampleOptions, 'bootstrapServers' | 'processingGuarantee' | 'log' | 'signal'>,
+): Promise<void> {
+  return runCommand(({ bootstrapServers, signal }) =>
+    runExample({
+      ...options,
+      bootstrapServers,
+      processingGuarantee: args.processingGuarantee,
+      log: console.log,
+      signal,
+    }),
+  )
 }
 
 async function produce(producer: JsonProducer, records: Iterable<GeneratedRecord>): Promise<number> {
@@ -230,61 +224,5 @@ class Generator {
   async stop(): Promise<void> {
     this.#stopped = true
     await this.done
-  }
-}
-
-export interface MainOptions {
-  readonly log?: (line: string) => void
-}
-
-/**
- * Runs an example as a command: starts it, waits for Ctrl-C or SIGTERM, closes everything and exits with
- * code 0 (1 if it failed). A signal while it starts stops the start. A second signal, later than a second
- * after the first (npm forwards the terminal's Ctrl-C, so one press can arrive twice), exits at once.
- */
-export async function runMain(
-  start: (signal: AbortSignal) => Promise<RunningExample>,
-  { log = console.log }: MainOptions = {},
-): Promise<void> {
-  const controller = new AbortController()
-  let firstSignalAt = 0
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) {
-      if (Date.now() - firstSignalAt > 1000) {
-        log(`${signal} again: exiting without finishing the shutdown`)
-        process.exit(130)
-      }
-      return
-    }
-    firstSignalAt = Date.now()
-    log(`${signal}: stopping ...`)
-    controller.abort()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  const stopped = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve()))
-  try {
-    let running: RunningExample
-    try {
-      running = await start(controller.signal)
-    } catch (error) {
-      if (controller.signal.aborted) {
-        log('stopped while starting')
-        return
-      }
-      throw error
-    }
-    try {
-      await Promise.race([stopped, running.failure])
-    } finally {
-      await running.close()
-    }
-    log('stopped cleanly')
-  } catch (error) {
-    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
-    process.exitCode = 1
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
   }
 }

@@ -1,5 +1,5 @@
-// Reads an output topic of an example from its beginning and hands each record, decoded with kstreams'
-// serdes, to a callback: what the examples print, and what their integration tests check. It is a plain
+// Reads an output topic of an example from its beginning (or only what comes next) and hands each record,
+// decoded with kstreams' serdes, to a callback: what the examples print, and what their integration tests check. It is a plain
 // consumer (its own group, read_committed), as any application reading Kafka Streams' output would be.
 import { randomUUID } from 'node:crypto'
 import { Consumer, MessagesStreamModes, type Message, type MessagesStream } from '@platformatic/kafka'
@@ -15,10 +15,12 @@ export interface ReadRecord<K, V> {
   readonly timestamp: number
 }
 
-export interface ReaderCallbacks<K, V> {
+export interface ReaderOptions<K, V> {
   readonly onRecord: (record: ReadRecord<K, V>) => void
   /** A record the serdes cannot decode, or a callback that threw, or a failed fetch: reading stops. */
   readonly onError?: (error: Error) => void
+  /** Where reading starts: at the topic's first record (the default), or at its end (new records only). */
+  readonly from?: 'earliest' | 'latest'
 }
 
 export class TopicReader<K, V> {
@@ -32,7 +34,7 @@ export class TopicReader<K, V> {
     stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>,
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
-    { onRecord, onError }: ReaderCallbacks<K, V>,
+    { onRecord, onError }: ReaderOptions<K, V>,
   ) {
     this.#consumer = consumer
     this.#stream = stream
@@ -60,13 +62,13 @@ export class TopicReader<K, V> {
     this.#done.catch(() => undefined)
   }
 
-  /** Starts reading `topic` from its first record; resolves once the consumer has joined its group. */
+  /** Starts reading `topic` (from its first record by default); resolves once the consumer has joined its group. */
   static async start<K, V>(
     bootstrapServers: readonly string[],
     topic: string,
     keySerde: Serde<K>,
     valueSerde: Serde<V>,
-    callbacks: ReaderCallbacks<K, V>,
+    options: ReaderOptions<K, V>,
   ): Promise<TopicReader<K, V>> {
     const consumer = new Consumer({
       clientId: `reader-${topic}`,
@@ -77,11 +79,11 @@ export class TopicReader<K, V> {
     try {
       const stream = await consumer.consume({
         topics: [topic],
-        mode: MessagesStreamModes.EARLIEST,
+        mode: options.from === 'latest' ? MessagesStreamModes.LATEST : MessagesStreamModes.EARLIEST,
         autocommit: false,
         maxWaitTime: 200,
       })
-      return new TopicReader(consumer, stream, keySerde, valueSerde, callbacks)
+      return new TopicReader(consumer, stream, keySerde, valueSerde, options)
     } catch (error) {
       await consumer.close(true)
       throw error

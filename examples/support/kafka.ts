@@ -25,17 +25,23 @@ export async function startKafka(log: (line: string) => void = () => undefined):
   return { bootstrapServers: kafka.bootstrapServers.split(','), close: () => kafka.close() }
 }
 
-/** Creates the topics that do not exist yet and waits until the cluster's metadata shows them all. */
+/**
+ * Creates the topics that do not exist yet, with `config` (topic configs such as `cleanup.policy: compact`), and
+ * waits until the cluster's metadata shows them all.
+ */
 export async function createTopics(
   bootstrapServers: readonly string[],
   topics: readonly string[],
-  partitions = 3,
+  { partitions = 3, config = {} }: { partitions?: number; config?: Readonly<Record<string, string>> } = {},
 ): Promise<void> {
   const admin = new Admin({ clientId: 'examples-admin', bootstrapBrokers: [...bootstrapServers], timeout: 10_000 })
   try {
     const existing = new Set(await admin.listTopics())
     const missing = topics.filter((topic) => !existing.has(topic))
-    if (missing.length > 0) await admin.createTopics({ topics: missing, partitions, replicas: 1 })
+    if (missing.length > 0) {
+      const configs = Object.entries(config).map(([name, value]) => ({ name, value }))
+      await admin.createTopics({ topics: missing, partitions, replicas: 1, configs })
+    }
     for (const deadline = Date.now() + 30_000; ;) {
       const listed = new Set(await admin.listTopics())
       if (topics.every((topic) => listed.has(topic))) return

@@ -1,15 +1,11 @@
 // Anomaly detection end to end: generated sensor readings with known anomalies into Kafka, the streams
 // application, and exactly those anomalies read back from the alerts topic.
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
 import { test } from 'node:test'
-import { bootstrapServers, uniqueTopic } from '../../../packages/streams/test/integration/kafka-env.ts'
-import { client, readAll, stateDir, waitFor } from '../../../packages/streams/test/integration/streams-harness.ts'
-import { JsonProducer } from '../../support/kafka.ts'
 import type { Alert, SensorReading } from '../../use-cases/anomaly-detection/anomaly-detection-topology.ts'
 import { runAnomalyDetection } from '../../use-cases/anomaly-detection/main.ts'
 import { generateReadings } from '../../use-cases/anomaly-detection/sensor-generator.ts'
-import { committedOffsetTotal } from '../use-cases/committed-offsets.ts'
+import { bootstrapServers, readOutputOnceCommitted, startUseCase, uniqueId } from './helpers.ts'
 
 const minute = 60_000
 // recent timestamps (the broker's retention would delete old records), aligned to a window
@@ -37,8 +33,8 @@ function expectedAlert(anomaly: SensorReading, readings: readonly SensorReading[
 
 test('exactly the injected anomalies arrive on the alerts topic', async (t) => {
   const servers = bootstrapServers()
-  const readingsTopic = uniqueTopic('sensor-readings')
-  const alertsTopic = uniqueTopic('sensor-alerts')
+  const readingsTopic = uniqueId('sensor-readings')
+  const alertsTopic = uniqueId('sensor-alerts')
   const { readings, anomalies } = generateReadings({
     start,
     windowSizeMs: minute,
@@ -62,37 +58,22 @@ test('exactly the injected anomalies arrive on the alerts topic', async (t) => {
   assert.equal(anomalies.length, 6)
   assert.equal(readings.length, 4 * 6 * 12)
 
-  const dir = stateDir()
-  const applicationId = uniqueTopic('anomaly-detection')
-  const running = await runAnomalyDetection({
-    bootstrapServers: servers,
-    applicationId,
-    readingsTopic,
-    alertsTopic,
-    windowSizeMs: minute,
-    commitIntervalMs: 200,
-    stateDir: dir,
-  })
-  t.after(async () => {
-    await running.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
-  const producer = new JsonProducer(servers)
-  t.after(() => producer.close())
+  const applicationId = uniqueId('anomaly-detection')
+  const { producer } = await startUseCase(t, (common) =>
+    runAnomalyDetection({ ...common, applicationId, readingsTopic, alertsTopic, windowSizeMs: minute }),
+  )
   await producer.send(
     readingsTopic,
     readings.map((reading) => ({ key: reading.sensorId, value: reading, timestamp: reading.timestamp })),
   )
 
   // every reading processed and its offset committed (alerts are written before the commit), then the whole alerts topic
-  await waitFor(
-    async () => (await committedOffsetTotal(servers, applicationId, readingsTopic)) === readings.length,
-    60_000,
-    'the application to commit every reading',
-  )
-  const admin = client(servers)
-  t.after(() => admin.close())
-  const records = await readAll(admin, alertsTopic, { quietMs: 1000 })
+  const records = await readOutputOnceCommitted(t, servers, {
+    applicationId,
+    input: readingsTopic,
+    count: readings.length,
+    output: alertsTopic,
+  })
   const alerts = records.map((r) => {
     const alert = JSON.parse((r.value as Buffer).toString('utf8')) as Alert
     assert.equal((r.key as Buffer).toString('utf8'), alert.sensorId, 'alerts are keyed by sensor')

@@ -6,12 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { chromium, type Page } from 'playwright-core'
-import { bootstrapServers, uniqueTopic } from '../../../packages/streams/test/integration/kafka-env.ts'
-import { stateDir } from '../../../packages/streams/test/integration/streams-harness.ts'
-import { JsonProducer } from '../../support/kafka.ts'
 import { runDashboard } from '../../use-cases/dashboard/main.ts'
 import type { Order } from '../../use-cases/dashboard/order-stats-topology.ts'
-import { assertEventuallyDeepEqual } from '../use-cases/assert-eventually.ts'
+import { assertEventuallyDeepEqual, startUseCase, uniqueId } from './helpers.ts'
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const minute = 60_000
@@ -105,25 +102,17 @@ async function launchChromium(t: TestContext) {
 
 test('the dashboard page shows the windowed aggregates and updates live', async (t) => {
   requireChromium()
-  const servers = bootstrapServers()
-  const ordersTopic = uniqueTopic('dashboard-orders')
-  const dir = stateDir()
-  const running = await runDashboard({
-    bootstrapServers: servers,
-    applicationId: uniqueTopic('dashboard'),
-    ordersTopic,
-    statsTopic: uniqueTopic('dashboard-stats'),
-    windowSizeMs: minute,
-    graceMs: 60 * minute,
-    commitIntervalMs: 200,
-    stateDir: dir,
-  })
-  t.after(async () => {
-    await running.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
-  const producer = new JsonProducer(servers)
-  t.after(() => producer.close())
+  const ordersTopic = uniqueId('dashboard-orders')
+  const { running, producer } = await startUseCase(t, (common) =>
+    runDashboard({
+      ...common,
+      applicationId: uniqueId('dashboard'),
+      ordersTopic,
+      statsTopic: uniqueId('dashboard-stats'),
+      windowSizeMs: minute,
+      graceMs: 60 * minute,
+    }),
+  )
 
   const sent: { order: Order; timestamp: number }[] = []
   const send = async (orders: [string, string, number, number][]) => {

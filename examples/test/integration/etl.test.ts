@@ -2,17 +2,14 @@
 // loading the clean topic into a real PostgreSQL (a throwaway server of the example's own), and the table
 // read back.
 import assert from 'node:assert/strict'
-import { rmSync } from 'node:fs'
 import { test } from 'node:test'
 import { Admin, compatibilityPartitioner, ConfigResourceTypes, ProduceAcks, Producer } from '@platformatic/kafka'
-import { bootstrapServers, uniqueTopic } from '../../../packages/streams/test/integration/kafka-env.ts'
-import { client, readAll, stateDir, waitFor } from '../../../packages/streams/test/integration/streams-harness.ts'
-import { JsonProducer } from '../../support/kafka.ts'
+import { waitFor } from '../../../packages/streams/test/integration/streams-harness.ts'
 import type { SourceCustomer } from '../../use-cases/etl/customers-etl-topology.ts'
 import { LocalPostgres } from '../../use-cases/etl/local-postgres.ts'
 import { runEtl } from '../../use-cases/etl/main.ts'
 import { PostgresSink } from '../../use-cases/etl/postgres-sink.ts'
-import { committedOffsetTotal } from '../use-cases/committed-offsets.ts'
+import { bootstrapServers, readOutputOnceCommitted, startUseCase, uniqueId, waitUntilCommitted } from './helpers.ts'
 
 const ada: SourceCustomer = {
   id: 1,
@@ -64,27 +61,13 @@ test('creates, updates and deletes end up in PostgreSQL as the cleaned final tab
   const postgres = await LocalPostgres.start()
   t.after(() => postgres.close())
   const servers = bootstrapServers()
-  const sourceTopic = uniqueTopic('cdc-customers')
-  const cleanTopic = uniqueTopic('customers-clean')
-  const deadLetterTopic = uniqueTopic('customers-dead-letter')
-  const applicationId = uniqueTopic('customers-etl')
-  const dir = stateDir()
-  const running = await runEtl({
-    bootstrapServers: servers,
-    database: postgres,
-    applicationId,
-    sourceTopic,
-    cleanTopic,
-    deadLetterTopic,
-    commitIntervalMs: 200,
-    stateDir: dir,
-  })
-  t.after(async () => {
-    await running.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
-  const producer = new JsonProducer(servers)
-  t.after(() => producer.close())
+  const sourceTopic = uniqueId('cdc-customers')
+  const cleanTopic = uniqueId('customers-clean')
+  const deadLetterTopic = uniqueId('customers-dead-letter')
+  const applicationId = uniqueId('customers-etl')
+  const { running, producer } = await startUseCase(t, (common) =>
+    runEtl({ ...common, database: postgres, applicationId, sourceTopic, cleanTopic, deadLetterTopic }),
+  )
 
   const events: { key: string; value: unknown }[] = [
     { key: '1', value: { op: 'c', before: null, after: ada } },
@@ -121,11 +104,7 @@ test('creates, updates and deletes end up in PostgreSQL as the cleaned final tab
   assert.equal(running.sink.appliedRecords, cleanRecords)
 
   // the sink committed its offsets after the database transaction: to the end of the clean topic
-  await waitFor(
-    async () => (await committedOffsetTotal(servers, `${applicationId}-postgres-sink`, cleanTopic)) === cleanRecords,
-    30_000,
-    'the sink to commit its offsets',
-  )
+  await waitUntilCommitted(servers, `${applicationId}-postgres-sink`, cleanTopic, cleanRecords, 30_000)
   const groups = new Admin({ clientId: 'etl-test-admin', bootstrapBrokers: [...servers] })
   t.after(() => groups.close())
   // the clean topic is a table's changelog: compacted
@@ -136,15 +115,14 @@ test('creates, updates and deletes end up in PostgreSQL as the cleaned final tab
   })
   assert.equal(description?.configs.find((c) => c.name === 'cleanup.policy')?.value, 'compact')
 
-  const admin = client(servers)
-  t.after(() => admin.close())
   // every source record processed and committed (the dead letters are written before that), then the whole topic
-  await waitFor(
-    async () => (await committedOffsetTotal(servers, applicationId, sourceTopic)) === events.length + 1,
-    30_000,
-    'the application to commit every source record',
-  )
-  const deadLetters = await readAll(admin, deadLetterTopic, { quietMs: 1000 })
+  const deadLetters = await readOutputOnceCommitted(t, servers, {
+    applicationId,
+    input: sourceTopic,
+    count: events.length + 1,
+    output: deadLetterTopic,
+    timeoutMs: 30_000,
+  })
   assert.deepEqual(deadLetters.map((r) => [(r.key as Buffer).toString(), (r.value as Buffer).toString()]).sort(), [
     [
       '2',

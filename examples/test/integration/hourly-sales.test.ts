@@ -11,7 +11,7 @@ import {
 import { floorToHour, HOUR } from '../../lib/format.ts'
 import { output } from '../../lib/run-example.ts'
 import { expectedHourlySales, take } from '../expected.ts'
-import { eventually, startExample, uniqueId, uniqueTopics } from './example-run.ts'
+import { eventually, startExample, uniqueId, uniqueTopics } from './helpers.ts'
 
 test('hourly sales on Kafka: the output topic ends with every store-hour total of the sales sent', async (t) => {
   const topics = uniqueTopics(hourlySalesTopics)
@@ -25,7 +25,6 @@ test('hourly sales on Kafka: the output topic ends with every store-hour total o
     topology: buildHourlySales(topics),
     topics: [topics.sales, topics.output],
     records,
-    recordsPerSecond: 500,
     outputs: [
       output(topics.output, hourlySalesKeySerde, hourlySalesValueSerde, ({ key, value }) => {
         last.set(`${key?.key}@${key?.window.start}`, value)
@@ -33,7 +32,6 @@ test('hourly sales on Kafka: the output topic ends with every store-hour total o
       }),
     ],
   })
-  await running.generated
   assert.equal(running.produced, records.length)
   await eventually(
     running,

@@ -15,7 +15,7 @@ import {
 import { floorToHour, HOUR } from '../../lib/format.ts'
 import { output } from '../../lib/run-example.ts'
 import { take } from '../expected.ts'
-import { eventually, startExample, uniqueId, uniqueTopics } from './example-run.ts'
+import { eventually, startExample, uniqueId, uniqueTopics } from './helpers.ts'
 
 test('join-example on Kafka: purchases enriched from the users table and the products global table', async (t) => {
   const topics = uniqueTopics(joinExampleTopics)
@@ -28,14 +28,12 @@ test('join-example on Kafka: purchases enriched from the users table and the pro
     topics: Object.values(topics),
     initialRecords: generateReferenceData(topics, { start }),
     records,
-    recordsPerSecond: 500,
     outputs: [
       output(topics.output, Serdes.String(), enrichedPurchaseSerde, ({ key, value }) => {
         enriched.push({ key, value })
       }),
     ],
   })
-  await running.generated
 
   const expected = records.flatMap(({ key, value }) => {
     const { productId, quantity } = value as Purchase

@@ -11,7 +11,7 @@ import {
   type PaidOrder,
 } from '../../order-payment.ts'
 import { expectedPaidOrders, take } from '../expected.ts'
-import { eventually, startExample, uniqueId, uniqueTopics } from './example-run.ts'
+import { eventually, startExample, uniqueId, uniqueTopics } from './helpers.ts'
 
 test('order-payment on Kafka under exactly-once: each order paid within 10 minutes comes out once', async (t) => {
   const topics = uniqueTopics(orderPaymentTopics)
@@ -24,7 +24,6 @@ test('order-payment on Kafka under exactly-once: each order paid within 10 minut
     topology: buildOrderPayment(topics),
     topics: [topics.orders, topics.payments, topics.output],
     records,
-    recordsPerSecond: 500,
     processingGuarantee: 'exactly_once_v2',
     outputs: [
       output(topics.output, Serdes.String(), paidOrderSerde, ({ key, value }) => {
@@ -33,7 +32,6 @@ test('order-payment on Kafka under exactly-once: each order paid within 10 minut
       }),
     ],
   })
-  await running.generated
   const expectedCount = [...expected.values()].reduce((n, list) => n + list.length, 0)
   assert.ok(expectedCount > 100, `paid orders: ${expectedCount}`)
   await eventually(

@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { generateSales, type Sale } from '../../hourly-sales.ts'
 import { floorToHour, HOUR } from '../../lib/format.ts'
-import { bootstrapServers } from './example-run.ts'
+import { bootstrapServers } from './helpers.ts'
 
 const root = join(import.meta.dirname, '..', '..', '..')
 
@@ -47,7 +47,7 @@ test('npm start: live windowed totals that match the generated sales, and exit c
   // in a process group of its own, as in a terminal, where Ctrl-C signals npm, its shell and the script alike
   const child = spawn('npm', ['start', '--', ...args], {
     cwd: root,
-    env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: bootstrapServers() },
+    env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: bootstrapServers().join(',') },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })

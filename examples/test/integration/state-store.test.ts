@@ -13,7 +13,7 @@ import {
   type SpendTotal,
 } from '../../state-store.ts'
 import { take } from '../expected.ts'
-import { eventually, startExample, uniqueId, uniqueTopics } from './example-run.ts'
+import { eventually, startExample, uniqueId, uniqueTopics } from './helpers.ts'
 
 function totals(records: readonly GeneratedRecord[]): Map<string, SpendTotal> {
   const result = new Map<string, SpendTotal>()
@@ -38,7 +38,6 @@ test('state store on Kafka: a second instance with an empty state directory rest
       topology: buildStateStore(topics),
       topics: [topics.spending, topics.output],
       records: input,
-      recordsPerSecond: 500,
       outputs: [
         output(topics.output, Serdes.String(), spendTotalSerde, ({ key, value }) => last.set(key ?? '', value)),
         output(changelogTopic(applicationId), Serdes.String(), spendTotalSerde, ({ key, value }) =>
@@ -46,7 +45,6 @@ test('state store on Kafka: a second instance with an empty state directory rest
         ),
       ],
     })
-    await running.generated
     const done = (map: Map<string, SpendTotal | null>) => () =>
       [...expected].every(([user, total]) => map.get(user)?.count === total.count)
     await eventually(running, done(last), () => JSON.stringify([...last]))

@@ -12,7 +12,7 @@ import {
   type Session,
 } from '../../user-sessions.ts'
 import { expectedSessions, take } from '../expected.ts'
-import { eventually, startExample, uniqueId, uniqueTopics } from './example-run.ts'
+import { eventually, startExample, uniqueId, uniqueTopics } from './helpers.ts'
 
 test('user sessions on Kafka: clicks regrouped by user through a repartition topic, cut into sessions', async (t) => {
   const topics = uniqueTopics(userSessionsTopics)
@@ -23,14 +23,12 @@ test('user sessions on Kafka: clicks regrouped by user through a repartition top
     topology: buildUserSessions(topics),
     topics: [topics.clicks, topics.output],
     records,
-    recordsPerSecond: 500,
     outputs: [
       output(topics.output, userSessionsKeySerde, userSessionsValueSerde, ({ key, value }) => {
         sessions.set(`${key?.key}@${key?.window.start}-${key?.window.end}`, value)
       }),
     ],
   })
-  await running.generated
 
   const expected = expectedSessions(
     records.map(({ value }) => ({ key: (value as Click).userId, timestamp: (value as Click).timestamp })),

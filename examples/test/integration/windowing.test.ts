@@ -5,7 +5,7 @@ import { floorToHour, HOUR, MINUTE } from '../../lib/format.ts'
 import { output } from '../../lib/run-example.ts'
 import { buildWindowing, generatePageViews, windowingKeySerdes, windowingTopics } from '../../windowing.ts'
 import { countInWindow, expectedSessions, take } from '../expected.ts'
-import { eventually, startExample, uniqueId, uniqueTopics } from './example-run.ts'
+import { eventually, startExample, uniqueId, uniqueTopics } from './helpers.ts'
 
 test('windowing on Kafka: tumbling counts and sessions of the page views sent', async (t) => {
   const topics = uniqueTopics(windowingTopics)
@@ -18,7 +18,6 @@ test('windowing on Kafka: tumbling counts and sessions of the page views sent', 
     topology: buildWindowing(topics),
     topics: Object.values(topics),
     records,
-    recordsPerSecond: 500,
     outputs: [
       output(topics.tumbling, windowingKeySerdes.tumbling, Serdes.Long(), ({ key, value }) => {
         if (key !== null) tumbling.set(id(key), { key, count: value })
@@ -28,7 +27,6 @@ test('windowing on Kafka: tumbling counts and sessions of the page views sent', 
       }),
     ],
   })
-  await running.generated
 
   const expectedSessionCounts = expectedSessions(records, 30 * MINUTE)
   assert.ok(expectedSessionCounts.size > 8, `sessions: ${expectedSessionCounts.size}`)

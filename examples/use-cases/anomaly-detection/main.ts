@@ -4,11 +4,13 @@
 // every alert the application raises. Ctrl-C stops everything cleanly.
 //
 //   sensors -> [readings topic] -> KafkaStreams (windowed statistic + detector) -> [alerts topic] -> alert system
-import { randomUUID } from 'node:crypto'
-import { Consumer, type MessagesStream } from '@platformatic/kafka'
-import { KafkaStreams, type KafkaStreamsState } from '@kstreams/streams'
+import { Serdes, type KafkaStreams } from '@kstreams/streams'
+import { Closers, type Running } from '../../lib/closers.ts'
+import { CommandLine } from '../../lib/command-line.ts'
+import { runCommand } from '../../lib/run-command.ts'
+import { startStreams } from '../../lib/start-streams.ts'
+import { TopicReader } from '../../lib/topic-reader.ts'
 import { createTopics, JsonProducer } from '../../support/kafka.ts'
-import { intOption, parseOptions, runExample, stringOption, type RunningExample } from '../run-example.ts'
 import {
   anomalyDetectionTopology,
   defaultAnomalyTopics,
@@ -30,7 +32,7 @@ export interface RunAnomalyDetectionOptions extends AnomalyDetectionOptions {
   readonly log?: (line: string) => void
 }
 
-export interface RunningAnomalyDetection extends RunningExample {
+export interface RunningAnomalyDetection extends Running {
   readonly streams: KafkaStreams
 }
 
@@ -41,138 +43,90 @@ export const defaultSensors: readonly GeneratedSensor[] = [
 ]
 
 export async function runAnomalyDetection(options: RunAnomalyDetectionOptions): Promise<RunningAnomalyDetection> {
-  const log = options.log ?? (() => undefined)
+  const servers = options.bootstrapServers
   const readingsTopic = options.readingsTopic ?? defaultAnomalyTopics.readings
   const alertsTopic = options.alertsTopic ?? defaultAnomalyTopics.alerts
-  await createTopics(options.bootstrapServers, [readingsTopic, alertsTopic])
-
-  const streams = new KafkaStreams(anomalyDetectionTopology({ ...options, readingsTopic, alertsTopic }), {
-    applicationId: options.applicationId ?? 'anomaly-detection',
-    bootstrapServers: [...options.bootstrapServers],
-    ...(options.commitIntervalMs === undefined ? {} : { commitIntervalMs: options.commitIntervalMs }),
-    ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
-  })
-  streams.setStateListener((state: KafkaStreamsState, previous: KafkaStreamsState) =>
-    log(`streams ${previous} -> ${state}`),
-  )
-
-  let alertReader:
-    | { consumer: Consumer<Buffer, Buffer, Buffer, Buffer>; stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> }
-    | undefined
-  if (options.onAlert) {
+  return Closers.open(options.log, async (closers) => {
+    await createTopics(servers, [readingsTopic, alertsTopic])
     const onAlert = options.onAlert
-    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
-      clientId: 'alert-system',
-      bootstrapBrokers: [...options.bootstrapServers],
-      groupId: `alert-system-${randomUUID()}`,
-      timeout: 10_000,
+    if (onAlert) {
+      // the alert system: every alert raised from now on
+      const alerts = await TopicReader.start(servers, alertsTopic, Serdes.String(), Serdes.JSON<Alert>(), {
+        from: 'latest',
+        onRecord: ({ value }) => {
+          if (value !== null) onAlert(value)
+        },
+        onError: (error) => closers.log(`alert system: ${error.message}`),
+      })
+      closers.add('the alert system', () => alerts.close())
+    }
+    const streams = await startStreams(closers, anomalyDetectionTopology({ ...options, readingsTopic, alertsTopic }), {
+      applicationId: options.applicationId ?? 'anomaly-detection',
+      bootstrapServers: servers,
+      commitIntervalMs: options.commitIntervalMs,
+      stateDir: options.stateDir,
     })
-    const stream = await consumer.consume({
-      topics: [alertsTopic],
-      mode: 'latest',
-      autocommit: false,
-      maxWaitTime: 500,
-    })
-    stream.on('data', (message) => {
-      if (message.value !== undefined) onAlert(JSON.parse(message.value.toString('utf8')) as Alert)
-    })
-    stream.on('error', (error) => log(`alert system: ${error.message}`))
-    alertReader = { consumer, stream }
-  }
 
-  try {
-    await streams.start()
-  } catch (error) {
-    await alertReader?.consumer.close(true)
-    throw error
-  }
-
-  let timer: NodeJS.Timeout | undefined
-  let producer: JsonProducer | undefined
-  if (options.generateEveryMs !== undefined && options.generateEveryMs > 0) {
-    const sensors = new LiveSensors(options.sensors ?? defaultSensors, options.windowSizeMs ?? 60_000)
-    const out = new JsonProducer(options.bootstrapServers)
-    producer = out
-    let sending = false
-    timer = setInterval(() => {
-      if (sending) return
-      sending = true
-      const { readings, anomalies } = sensors.next(Date.now())
-      for (const a of anomalies) log(`sensors: injected an anomaly: ${a.sensorId} = ${a.value}`)
-      out
-        .send(
+    if (options.generateEveryMs !== undefined && options.generateEveryMs > 0) {
+      const sensors = new LiveSensors(options.sensors ?? defaultSensors, options.windowSizeMs ?? 60_000)
+      const producer = new JsonProducer(servers)
+      closers.add('the producer', () => producer.close())
+      closers.repeat('sensors', options.generateEveryMs, () => {
+        const { readings, anomalies } = sensors.next(Date.now())
+        for (const a of anomalies) closers.log(`sensors: injected an anomaly: ${a.sensorId} = ${a.value}`)
+        return producer.send(
           readingsTopic,
           readings.map((reading) => ({ key: reading.sensorId, value: reading, timestamp: reading.timestamp })),
         )
-        .catch((error: unknown) => log(`sensors: ${(error as Error).message}`))
-        .finally(() => (sending = false))
-    }, options.generateEveryMs)
-  }
-
-  let closing: Promise<void> | undefined
-  return {
-    streams,
-    close: () =>
-      (closing ??= (async () => {
-        clearInterval(timer)
-        await producer?.close()
-        await streams.close({ timeout: 30_000 })
-        await alertReader?.stream.close()
-        await alertReader?.consumer.close(true)
-      })()),
-  }
+      })
+    }
+    return { streams, failure: closers.failure, close: () => closers.close() }
+  })
 }
 
-const usage = `usage: npm run example:anomaly-detection -- [options]
-
-  --app-id <id>            application id (default anomaly-detection)
-  --readings-topic <name>  input topic of sensor readings (default ${defaultAnomalyTopics.readings})
-  --alerts-topic <name>    output topic of alerts (default ${defaultAnomalyTopics.alerts})
-  --window-ms <ms>         tumbling window of the statistic (default 20000)
-  --threshold <sigmas>     standard deviations from the previous window's mean that make an anomaly (default 3)
-  --every-ms <ms>          one reading per sensor every <ms> milliseconds (default 1000; 0: no sensors)
-  --state-dir <dir>        directory of the application's state stores
-
-Kafka: KAFKA_BOOTSTRAP_SERVERS, or a local single node started for the run.`
-
 if (import.meta.main) {
-  const values = parseOptions(
-    process.argv.slice(2),
-    {
-      'app-id': { type: 'string' },
-      'readings-topic': { type: 'string' },
-      'alerts-topic': { type: 'string' },
-      'window-ms': { type: 'string' },
-      threshold: { type: 'string' },
-      'every-ms': { type: 'string' },
-      'state-dir': { type: 'string' },
+  const line = CommandLine.parse(process.argv.slice(2), 'npm run example:anomaly-detection', {
+    'app-id': { value: '<id>', help: 'application id (default anomaly-detection)' },
+    'readings-topic': {
+      value: '<name>',
+      help: `input topic of sensor readings (default ${defaultAnomalyTopics.readings})`,
     },
-    usage,
-  )
-  const threshold = Number(values.threshold ?? 3)
+    'alerts-topic': { value: '<name>', help: `output topic of alerts (default ${defaultAnomalyTopics.alerts})` },
+    'window-ms': { value: '<ms>', help: 'tumbling window of the statistic (default 20000)' },
+    threshold: {
+      value: '<sigmas>',
+      help: "standard deviations from the previous window's mean that make an anomaly (default 3)",
+    },
+    'every-ms': { value: '<ms>', help: 'one reading per sensor every <ms> milliseconds (default 1000; 0: no sensors)' },
+    'state-dir': { value: '<dir>', help: "directory of the application's state stores" },
+  })
+  const threshold = Number(line.optional('threshold') ?? 3)
   if (!(threshold > 0) || !Number.isFinite(threshold)) {
-    console.error(`--threshold must be a positive number, got ${JSON.stringify(values.threshold)}\n\n${usage}`)
-    process.exit(2)
+    line.fail(`--threshold must be a positive number, got ${JSON.stringify(line.optional('threshold'))}`)
   }
-  const windowSizeMs = intOption(values, 'window-ms', 20_000, usage, 1)
-  const generateEveryMs = intOption(values, 'every-ms', 1000, usage)
-  await runExample('anomaly-detection', (bootstrapServers) =>
-    runAnomalyDetection({
-      bootstrapServers,
-      applicationId: stringOption(values, 'app-id', 'anomaly-detection'),
-      readingsTopic: stringOption(values, 'readings-topic', defaultAnomalyTopics.readings),
-      alertsTopic: stringOption(values, 'alerts-topic', defaultAnomalyTopics.alerts),
-      windowSizeMs,
-      graceMs: Math.min(windowSizeMs, 2000),
-      threshold,
-      generateEveryMs,
-      ...(typeof values['state-dir'] === 'string' ? { stateDir: values['state-dir'] } : {}),
-      onAlert: (alert) =>
-        console.log(
-          `[alert] ${new Date(alert.timestamp).toISOString()} ${alert.sensorId} = ${alert.value}: ` +
-            `previous window mean ${alert.mean} ± ${alert.stddev} (z = ${alert.zScore ?? '∞'}, ${alert.count} readings)`,
-        ),
-      log: (line) => console.log(`[anomaly-detection] ${line}`),
-    }),
+  const windowSizeMs = line.int('window-ms', 20_000, 1)
+  const generateEveryMs = line.int('every-ms', 1000)
+  const stateDir = line.optional('state-dir')
+  const log = (text: string) => console.log(`[anomaly-detection] ${text}`)
+  await runCommand(
+    ({ bootstrapServers }) =>
+      runAnomalyDetection({
+        bootstrapServers,
+        applicationId: line.string('app-id', 'anomaly-detection'),
+        readingsTopic: line.string('readings-topic', defaultAnomalyTopics.readings),
+        alertsTopic: line.string('alerts-topic', defaultAnomalyTopics.alerts),
+        windowSizeMs,
+        graceMs: Math.min(windowSizeMs, 2000),
+        threshold,
+        generateEveryMs,
+        ...(stateDir === undefined ? {} : { stateDir }),
+        onAlert: (alert) =>
+          console.log(
+            `[alert] ${new Date(alert.timestamp).toISOString()} ${alert.sensorId} = ${alert.value}: ` +
+              `previous window mean ${alert.mean} ± ${alert.stddev} (z = ${alert.zScore ?? '∞'}, ${alert.count} readings)`,
+          ),
+        log,
+      }),
+    { log },
   )
 }

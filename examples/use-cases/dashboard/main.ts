@@ -5,10 +5,12 @@
 //   orders generator -> [orders topic] -> KafkaStreams (windowed aggregate) -> [category-stats topic]
 //     -> DashboardServer (StatsView) -> WebSocket -> page.html in the browser
 import { randomUUID } from 'node:crypto'
-import { KafkaStreams, type KafkaStreamsState } from '@kstreams/streams'
+import type { KafkaStreams } from '@kstreams/streams'
+import { Closers, type Running } from '../../lib/closers.ts'
+import { CommandLine } from '../../lib/command-line.ts'
+import { runCommand } from '../../lib/run-command.ts'
+import { startStreams } from '../../lib/start-streams.ts'
 import { createTopics, JsonProducer } from '../../support/kafka.ts'
-import { createCompactedTopics } from '../compacted-topics.ts'
-import { intOption, parseOptions, runExample, stringOption, type RunningExample } from '../run-example.ts'
 import { DashboardServer } from './dashboard-server.ts'
 import { defaultOrderStatsTopics, orderStatsTopology, type Order } from './order-stats-topology.ts'
 
@@ -30,7 +32,7 @@ export interface DashboardOptions {
   readonly log?: (line: string) => void
 }
 
-export interface RunningDashboard extends RunningExample {
+export interface RunningDashboard extends Running {
   readonly url: string
   readonly streams: KafkaStreams
   readonly server: DashboardServer
@@ -40,76 +42,45 @@ export const categories = ['books', 'electronics', 'garden', 'grocery', 'toys'] 
 
 /** Creates the topics, starts the streams application and the dashboard server (and the generator, if asked). */
 export async function runDashboard(options: DashboardOptions): Promise<RunningDashboard> {
-  const log = options.log ?? (() => undefined)
+  const servers = options.bootstrapServers
   const ordersTopic = options.ordersTopic ?? defaultOrderStatsTopics.orders
   const statsTopic = options.statsTopic ?? defaultOrderStatsTopics.stats
-  await createTopics(options.bootstrapServers, [ordersTopic])
-  // the stats topic holds the latest stats per (category, window) for the dashboard to read from the start
-  await createCompactedTopics(options.bootstrapServers, [statsTopic])
+  return Closers.open(options.log, async (closers) => {
+    await createTopics(servers, [ordersTopic])
+    // the stats topic holds the latest stats per (category, window) for the dashboard to read from the start
+    await createTopics(servers, [statsTopic], { config: { 'cleanup.policy': 'compact' } })
 
-  const streams = new KafkaStreams(
-    orderStatsTopology({
+    const server = await DashboardServer.start({
+      bootstrapServers: servers,
+      statsTopic,
+      port: options.port ?? 0,
+      ...(options.maxWindows === undefined ? {} : { maxWindows: options.maxWindows }),
+      log: closers.log,
+    })
+    closers.add('the dashboard server', () => server.close())
+    const topology = orderStatsTopology({
       ordersTopic,
       statsTopic,
       ...(options.windowSizeMs === undefined ? {} : { windowSizeMs: options.windowSizeMs }),
       ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
-    }),
-    {
+    })
+    const streams = await startStreams(closers, topology, {
       applicationId: options.applicationId ?? 'dashboard',
-      bootstrapServers: [...options.bootstrapServers],
+      bootstrapServers: servers,
       commitIntervalMs: options.commitIntervalMs ?? 1000,
-      ...(options.stateDir === undefined ? {} : { stateDir: options.stateDir }),
-    },
-  )
-  streams.setStateListener((state: KafkaStreamsState, previous: KafkaStreamsState) =>
-    log(`streams ${previous} -> ${state}`),
-  )
-  const server = await DashboardServer.start({
-    bootstrapServers: options.bootstrapServers,
-    statsTopic,
-    port: options.port ?? 0,
-    ...(options.maxWindows === undefined ? {} : { maxWindows: options.maxWindows }),
-    log,
+      stateDir: options.stateDir,
+    })
+
+    if (options.generateEveryMs !== undefined && options.generateEveryMs > 0) {
+      const producer = new JsonProducer(servers)
+      closers.add('the producer', () => producer.close())
+      closers.repeat('generator', options.generateEveryMs, () => {
+        const order = randomOrder()
+        return producer.send(ordersTopic, [{ key: order.orderId, value: order }])
+      })
+    }
+    return { url: server.url, streams, server, failure: closers.failure, close: () => closers.close() }
   })
-  try {
-    await streams.start()
-  } catch (error) {
-    await server.close()
-    throw error
-  }
-
-  let generator: NodeJS.Timeout | undefined
-  let producer: JsonProducer | undefined
-  if (options.generateEveryMs !== undefined && options.generateEveryMs > 0) {
-    const orders = new JsonProducer(options.bootstrapServers)
-    producer = orders
-    let sending = false
-    generator = setInterval(() => {
-      if (sending) return
-      sending = true
-      orders
-        .send(
-          ordersTopic,
-          [randomOrder()].map((order) => ({ key: order.orderId, value: order })),
-        )
-        .catch((error: unknown) => log(`generator: ${(error as Error).message}`))
-        .finally(() => (sending = false))
-    }, options.generateEveryMs)
-  }
-
-  let closing: Promise<void> | undefined
-  return {
-    url: server.url,
-    streams,
-    server,
-    close: () =>
-      (closing ??= (async () => {
-        clearInterval(generator)
-        await producer?.close()
-        await streams.close({ timeout: 30_000 })
-        await server.close()
-      })()),
-  }
 }
 
 /** An order of a random category for up to 200.00. */
@@ -121,51 +92,42 @@ export function randomOrder(): Order {
   }
 }
 
-const usage = `usage: npm run example:dashboard -- [options]
-
-  --app-id <id>           application id (default dashboard)
-  --orders-topic <name>   input topic of orders (default ${defaultOrderStatsTopics.orders})
-  --stats-topic <name>    output topic of stats per category and window (default ${defaultOrderStatsTopics.stats})
-  --port <port>           HTTP port of the page (default 8080; 0 takes a free one)
-  --window-ms <ms>        tumbling window size (default 10000)
-  --every-ms <ms>         one random order every <ms> milliseconds (default 200; 0: no generator)
-  --state-dir <dir>       directory of the application's state stores
-
-Kafka: KAFKA_BOOTSTRAP_SERVERS, or a local single node started for the run.`
-
 if (import.meta.main) {
-  const values = parseOptions(
-    process.argv.slice(2),
-    {
-      'app-id': { type: 'string' },
-      'orders-topic': { type: 'string' },
-      'stats-topic': { type: 'string' },
-      port: { type: 'string' },
-      'window-ms': { type: 'string' },
-      'every-ms': { type: 'string' },
-      'state-dir': { type: 'string' },
+  const line = CommandLine.parse(process.argv.slice(2), 'npm run example:dashboard', {
+    'app-id': { value: '<id>', help: 'application id (default dashboard)' },
+    'orders-topic': { value: '<name>', help: `input topic of orders (default ${defaultOrderStatsTopics.orders})` },
+    'stats-topic': {
+      value: '<name>',
+      help: `output topic of stats per category and window (default ${defaultOrderStatsTopics.stats})`,
     },
-    usage,
-  )
-  const port = intOption(values, 'port', 8080, usage)
-  const windowSizeMs = intOption(values, 'window-ms', 10_000, usage, 1)
-  const generateEveryMs = intOption(values, 'every-ms', 200, usage)
-  await runExample('dashboard', async (bootstrapServers) => {
-    const running = await runDashboard({
-      bootstrapServers,
-      applicationId: stringOption(values, 'app-id', 'dashboard'),
-      ordersTopic: stringOption(values, 'orders-topic', defaultOrderStatsTopics.orders),
-      statsTopic: stringOption(values, 'stats-topic', defaultOrderStatsTopics.stats),
-      port,
-      windowSizeMs,
-      graceMs: Math.min(windowSizeMs, 5000),
-      generateEveryMs,
-      ...(typeof values['state-dir'] === 'string' ? { stateDir: values['state-dir'] } : {}),
-      log: (line) => console.log(`[dashboard] ${line}`),
-    })
-    console.log(
-      `[dashboard] open ${running.url} (orders go to ${stringOption(values, 'orders-topic', defaultOrderStatsTopics.orders)})`,
-    )
-    return running
+    port: { value: '<port>', help: 'HTTP port of the page (default 8080; 0 takes a free one)' },
+    'window-ms': { value: '<ms>', help: 'tumbling window size (default 10000)' },
+    'every-ms': { value: '<ms>', help: 'one random order every <ms> milliseconds (default 200; 0: no generator)' },
+    'state-dir': { value: '<dir>', help: "directory of the application's state stores" },
   })
+  const port = line.int('port', 8080)
+  const windowSizeMs = line.int('window-ms', 10_000, 1)
+  const generateEveryMs = line.int('every-ms', 200)
+  const stateDir = line.optional('state-dir')
+  const ordersTopic = line.string('orders-topic', defaultOrderStatsTopics.orders)
+  const log = (text: string) => console.log(`[dashboard] ${text}`)
+  await runCommand(
+    async ({ bootstrapServers }) => {
+      const running = await runDashboard({
+        bootstrapServers,
+        applicationId: line.string('app-id', 'dashboard'),
+        ordersTopic,
+        statsTopic: line.string('stats-topic', defaultOrderStatsTopics.stats),
+        port,
+        windowSizeMs,
+        graceMs: Math.min(windowSizeMs, 5000),
+        generateEveryMs,
+        ...(stateDir === undefined ? {} : { stateDir }),
+        log,
+      })
+      log(`open ${running.url} (orders go to ${ordersTopic})`)
+      return running
+    },
+    { log },
+  )
 }
