@@ -57,7 +57,8 @@ export class Closers implements Running {
 
   /**
    * Calls `tick` every `everyMs` milliseconds until these close, skipping a beat while the previous call is still
-   * under way (a slow broker must not pile up sends); a call that fails is logged after `what`.
+   * under way (a slow broker must not pile up sends); a call that fails is logged after `what`. Closing waits for
+   * a call under way, so that what it uses (a producer) is not closed under it.
    */
   repeat(what: string, everyMs: number, tick: () => unknown): void {
     let busy: Promise<void> | undefined
@@ -70,7 +71,10 @@ export class Closers implements Running {
         )
         .finally(() => (busy = undefined))
     }, everyMs)
-    this.add(what, () => clearInterval(timer))
+    this.add(what, async () => {
+      clearInterval(timer)
+      await busy
+    })
   }
 
   /**
