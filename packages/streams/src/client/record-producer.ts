@@ -3,12 +3,10 @@ import {
   addPartitionsToTxnV3,
   endTxnV4,
   initProducerIdV5,
-  produceV11,
   txnOffsetCommitV4,
 } from '@platformatic/kafka'
-
-type ProduceResponse = produceV11.ProduceResponse
 import type { Headers } from '../header/headers.ts'
+import { encodeRecordBatch, produceBatches, type BatchRecord, type PartitionBatch } from './record-batch.ts'
 import {
   call,
   delay,
@@ -59,15 +57,10 @@ export interface GroupMetadata {
   readonly groupInstanceId: string | null
 }
 
-interface Pending {
+interface Pending extends BatchRecord {
   readonly topic: string
   readonly partition: number
-  readonly key: Buffer | undefined
-  readonly value: Buffer | undefined
-  readonly headers: Map<Buffer, Buffer>
-  readonly timestamp: bigint
   readonly size: number
-  readonly source: Headers
   readonly origin: unknown
 }
 
@@ -79,7 +72,6 @@ interface Batch {
   records: Pending[]
 }
 
-const noHeaders = new Map<Buffer, Buffer>()
 /** Broker default `message.max.bytes` is 1 MiB per batch; stay well below with the record overhead. */
 const maxBatchBytes = 512 * 1024
 
@@ -174,34 +166,15 @@ export class RecordProducer {
   ): void {
     // after a failure nothing more is written: `flush` (the commit) throws it
     if (this.#failure) return
-    let wireHeaders = noHeaders
     let size = 24 + (key?.length ?? 0) + (value?.length ?? 0)
-    if (headers.size > 0) {
-      // a Map keyed by distinct Buffer objects keeps repeated header keys
-      wireHeaders = new Map<Buffer, Buffer>()
-      for (const header of headers) {
-        const headerValue = header.value ?? Buffer.alloc(0)
-        wireHeaders.set(Buffer.from(header.key, 'utf8'), headerValue)
-        size += header.key.length + headerValue.length + 4
-      }
-    }
+    if (headers.size > 0) for (const header of headers) size += header.key.length + (header.value?.length ?? 0) + 4
     const key_ = tpKey(topic, partition)
     let queue = this.#queues.get(key_)
     if (!queue) {
       queue = []
       this.#queues.set(key_, queue)
     }
-    queue.push({
-      topic,
-      partition,
-      key: key ?? undefined,
-      value: value ?? undefined,
-      headers: wireHeaders,
-      timestamp: BigInt(timestamp),
-      size,
-      source: headers,
-      origin,
-    })
+    queue.push({ topic, partition, key, value, headers, timestamp, size, origin })
     this.#queued++
     this.#transactionOpen = this.#transactionalId !== null
   }
@@ -536,10 +509,10 @@ export class RecordProducer {
           {
             topic: r.topic,
             partition: r.partition,
-            key: r.key ?? null,
-            value: r.value ?? null,
-            headers: r.source,
-            timestamp: Number(r.timestamp),
+            key: r.key,
+            value: r.value,
+            headers: r.headers,
+            timestamp: r.timestamp,
             origin: r.origin,
           },
           error,
@@ -608,23 +581,23 @@ export class RecordProducer {
 
   /** One produce request to a leader; failed batches are reported in `failed` with their error. */
   async #produceTo(leader: number, batches: readonly Batch[], failed: [Batch, KafkaClientError][]): Promise<void> {
-    const messages: Pending[] = []
-    const sequences = new Map<string, number>()
-    for (const batch of batches) {
-      for (const record of batch.records) messages.push(record)
-      sequences.set(batch.key, this.#sequences.get(batch.key) ?? 0)
-    }
-    let response: ProduceResponse
+    const encoded: PartitionBatch[] = batches.map((b) => ({
+      topic: b.topic,
+      partition: b.partition,
+      batch: encodeRecordBatch(
+        b.records,
+        this.#producerId,
+        this.#epoch,
+        this.#sequences.get(b.key) ?? 0,
+        this.#transactionalId !== null,
+      ),
+    }))
+    let response: Awaited<ReturnType<typeof produceBatches.async>>
     try {
       const connection = await this.#client.connection(leader)
-      response = (await call(() =>
-        produceV11.api.async(connection, -1, this.#options.requestTimeoutMs, messages as never, {
-          producerId: this.#producerId,
-          producerEpoch: this.#epoch,
-          transactionalId: this.#transactionalId ?? undefined,
-          sequences: { getWithDefault: (key: string) => sequences.get(key) ?? 0 } as never,
-        }),
-      )) as ProduceResponse
+      response = await call(() =>
+        produceBatches.async(connection, this.#transactionalId, -1, this.#options.requestTimeoutMs, encoded),
+      )
     } catch (error) {
       const failure =
         error instanceof KafkaClientError
@@ -669,7 +642,6 @@ export class RecordProducer {
       failed.push([batch, new KafkaClientError(`No answer for ${parseTpKey(batch.key).topic}-${batch.partition}`, -1)])
   }
 
-  /** Waits for the round in flight; what is still queued is dropped (a clean close flushes first). */
   /**
    * Writes what is queued, as Kafka's `KafkaProducer.close()` does, then releases the connections. Nothing
    * is written with `discard` (a dirty close: those records will be produced again), after a failure, or
