@@ -1,6 +1,6 @@
-import { fetchV17, type RecordsBatch } from '@platformatic/kafka'
+import type { fetchV17 } from '@platformatic/kafka'
 import type { RawRecord } from '../errors/exception-handlers.ts'
-import { Headers } from '../header/headers.ts'
+import { decodeRecordBatches, fetchRecords } from './fetch-response.ts'
 import {
   call,
   ErrorCode,
@@ -30,11 +30,6 @@ interface PartitionState {
   /** High watermark (or LSO under read_committed) from the latest response, -1 before one. */
   endOffset: number
 }
-
-/** Batch attribute bits. */
-const TIMESTAMP_LOG_APPEND = 0x08
-const TRANSACTIONAL = 0x10
-const CONTROL = 0x20
 
 /**
  * A consumer of explicitly assigned partitions (Java `KafkaConsumer.assign` + `seek` + `pause`): keeps
@@ -248,8 +243,8 @@ export class PartitionFetcher {
   ): Promise<void> {
     const connection = await this.#client.connection(leader)
     const request = [...topics.values()].map((t) => ({ topicId: t.id, partitions: t.partitions }))
-    const response: fetchV17.FetchResponse = await call(() =>
-      fetchV17.api.async(
+    const response = await call(() =>
+      fetchRecords.async(
         connection,
         this.#options.maxWaitMs,
         1,
@@ -283,7 +278,10 @@ export class PartitionFetcher {
           continue
         }
         state.endOffset = Number(this.#options.readCommitted ? p.lastStableOffset : p.highWatermark)
-        const list = decodeBatches(topic, p.partitionIndex, p.records ?? [], from, p.abortedTransactions ?? null)
+        const list =
+          p.records === null
+            ? { records: [], next: from }
+            : decodeRecordBatches(topic, p.partitionIndex, p.records, from, p.abortedTransactions)
         if (list.records.length > 0) records.set(key, list.records)
         next.set(key, Math.max(list.next, from))
       }
@@ -334,53 +332,4 @@ export class OffsetOutOfRangeError extends KafkaClientError {
     this.partition = partition
     this.offset = offset
   }
-}
-
-/**
- * The records of a partition's batches at or after `from`, and the offset after the last batch. Under
- * read_committed, `aborted` lists the producers whose transactions aborted from a first offset on: their
- * transactional batches are dropped until the abort marker.
- */
-function decodeBatches(
-  topic: string,
-  partition: number,
-  batches: readonly RecordsBatch[],
-  from: number,
-  aborted: readonly { producerId: bigint; firstOffset: bigint }[] | null,
-): { records: RawRecord[]; next: number } {
-  const records: RawRecord[] = []
-  let next = from
-  const pendingAborts = aborted ? [...aborted].sort((a, b) => Number(a.firstOffset - b.firstOffset)) : []
-  const abortedProducers = new Set<bigint>()
-  for (const batch of batches) {
-    const base = Number(batch.firstOffset)
-    const batchEnd = base + batch.lastOffsetDelta + 1
-    while (pendingAborts.length > 0 && (pendingAborts[0] as { firstOffset: bigint }).firstOffset < BigInt(batchEnd)) {
-      abortedProducers.add((pendingAborts.shift() as { producerId: bigint }).producerId)
-    }
-    if (batchEnd > next) next = batchEnd
-    if (batch.attributes & CONTROL) {
-      // a transaction marker: an abort marker ends the producer's aborted range
-      abortedProducers.delete(batch.producerId)
-      continue
-    }
-    if (batch.attributes & TRANSACTIONAL && abortedProducers.has(batch.producerId)) continue
-    const logAppend = (batch.attributes & TIMESTAMP_LOG_APPEND) !== 0
-    for (const record of batch.records) {
-      const offset = base + record.offsetDelta
-      if (offset < from) continue
-      const headers = new Headers()
-      for (const [k, v] of record.headers) headers.add(k === null ? '' : k.toString('utf8'), v)
-      records.push({
-        topic,
-        partition,
-        offset,
-        timestamp: Number(logAppend ? batch.maxTimestamp : batch.firstTimestamp + record.timestampDelta),
-        key: record.key,
-        value: record.value,
-        headers,
-      })
-    }
-  }
-  return { records, next }
 }
