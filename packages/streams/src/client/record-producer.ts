@@ -58,10 +58,16 @@ export interface GroupMetadata {
 }
 
 interface Pending extends BatchRecord {
-  readonly topic: string
-  readonly partition: number
   readonly size: number
   readonly origin: unknown
+}
+
+/** The records queued for one partition, found by topic then partition number (no key built per send). */
+interface PartitionQueue {
+  readonly key: string
+  readonly topic: string
+  readonly partition: number
+  records: Pending[]
 }
 
 /** One partition's batch of a produce round, with the sequence number of its first record. */
@@ -122,7 +128,7 @@ export class RecordProducer {
   #producerId = -1n
   #epoch = -1
   readonly #sequences = new Map<string, number>()
-  #queues = new Map<string, Pending[]>()
+  #queues = new Map<string, (PartitionQueue | undefined)[]>()
   #queued = 0
   #sending: Promise<void> | undefined
   #failure: Error | undefined
@@ -168,13 +174,17 @@ export class RecordProducer {
     if (this.#failure) return
     let size = 24 + (key?.length ?? 0) + (value?.length ?? 0)
     if (headers.size > 0) for (const header of headers) size += header.key.length + (header.value?.length ?? 0) + 4
-    const key_ = tpKey(topic, partition)
-    let queue = this.#queues.get(key_)
-    if (!queue) {
-      queue = []
-      this.#queues.set(key_, queue)
+    let partitions = this.#queues.get(topic)
+    if (!partitions) {
+      partitions = []
+      this.#queues.set(topic, partitions)
     }
-    queue.push({ topic, partition, key, value, headers, timestamp, size, origin })
+    let queue = partitions[partition]
+    if (!queue) {
+      queue = { key: tpKey(topic, partition), topic, partition, records: [] }
+      partitions[partition] = queue
+    }
+    queue.records.push({ key, value, headers, timestamp, size, origin })
     this.#queued++
     this.#transactionOpen = this.#transactionalId !== null
   }
@@ -422,19 +432,22 @@ export class RecordProducer {
       await this.#initProducerId(this.#options.deliveryTimeoutMs ?? 120_000)
     }
     const batches: Batch[] = []
-    for (const [key, queue] of this.#queues) {
-      if (queue.length === 0) continue
-      let bytes = 0
-      let count = 0
-      while (count < queue.length && (count === 0 || bytes + (queue[count] as Pending).size <= maxBatchBytes)) {
-        bytes += (queue[count] as Pending).size
-        count++
+    for (const partitions of this.#queues.values()) {
+      for (const queue of partitions) {
+        if (queue === undefined || queue.records.length === 0) continue
+        const queued = queue.records
+        let bytes = 0
+        let count = 0
+        while (count < queued.length && (count === 0 || bytes + (queued[count] as Pending).size <= maxBatchBytes)) {
+          bytes += (queued[count] as Pending).size
+          count++
+        }
+        let records = queued
+        if (count === queued.length) queue.records = []
+        else records = queued.splice(0, count)
+        batches.push({ key: queue.key, topic: queue.topic, partition: queue.partition, records })
+        this.#queued -= count
       }
-      const first = queue[0] as Pending
-      batches.push({ key, topic: first.topic, partition: first.partition, records: queue.slice(0, count) })
-      if (count === queue.length) this.#queues.delete(key)
-      else queue.splice(0, count)
-      this.#queued -= count
     }
     if (batches.length === 0) return
     if (this.#transactionalId !== null) await this.#addPartitions(batches)
@@ -507,8 +520,8 @@ export class RecordProducer {
       for (const r of batch.records) {
         const answer = handler(
           {
-            topic: r.topic,
-            partition: r.partition,
+            topic: batch.topic,
+            partition: batch.partition,
             key: r.key,
             value: r.value,
             headers: r.headers,

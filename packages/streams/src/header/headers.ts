@@ -1,3 +1,5 @@
+const none: Header[] = []
+
 /** One record header: a key and a value that may be null, as in Kafka. */
 export interface Header {
   readonly key: string
@@ -10,10 +12,11 @@ export interface Header {
  * with the key.
  */
 export class Headers implements Iterable<Header> {
-  #entries: Header[]
+  // most records have no headers: they share one empty list until a header is added (one array less per record)
+  #entries: Header[] = none
 
-  constructor(entries: Iterable<Header | readonly [string, Buffer | string | null]> = []) {
-    this.#entries = []
+  constructor(entries?: Iterable<Header | readonly [string, Buffer | string | null]>) {
+    if (entries === undefined) return
     for (const entry of entries) {
       if (Array.isArray(entry)) {
         const [key, value] = entry as readonly [string, Buffer | string | null]
@@ -30,6 +33,7 @@ export class Headers implements Iterable<Header> {
   }
 
   add(key: string, value: Buffer | string | null): this {
+    if (this.#entries === none) this.#entries = []
     this.#entries.push({ key, value: typeof value === 'string' ? Buffer.from(value, 'utf8') : value })
     return this
   }
