@@ -1,4 +1,5 @@
 import { SerializationException } from '../errors/serialization-exception.ts'
+import { readInt64BE, writeInt64BE } from '../serde/internals/int64.ts'
 import type { Serde } from '../serde/serde.ts'
 import { Window, Windowed } from './windowed.ts'
 
@@ -17,7 +18,7 @@ export const WindowedSerdes = {
           if (key === null) throw new SerializationException('the key of a windowed key may not be null')
           const out = Buffer.allocUnsafe(key.length + 8)
           key.copy(out, 0)
-          out.writeBigInt64BE(BigInt(data.window.start), key.length)
+          writeInt64BE(out, data.window.start, key.length)
           return out
         },
       }),
@@ -26,7 +27,7 @@ export const WindowedSerdes = {
           if (data === null) return null
           if (data.length < 8)
             throw new SerializationException(`a time-windowed key needs at least 8 bytes, got ${data.length}`)
-          const start = Number(data.readBigInt64BE(data.length - 8))
+          const start = readInt64BE(data, data.length - 8)
           const key = inner.deserializer().deserialize(topic, data.subarray(0, data.length - 8), headers) as K
           return new Windowed(key, new Window(start, Math.min(start + windowSizeMs, Number.MAX_SAFE_INTEGER)))
         },
@@ -43,8 +44,8 @@ export const WindowedSerdes = {
           if (key === null) throw new SerializationException('the key of a windowed key may not be null')
           const out = Buffer.allocUnsafe(key.length + 16)
           key.copy(out, 0)
-          out.writeBigInt64BE(BigInt(data.window.end), key.length)
-          out.writeBigInt64BE(BigInt(data.window.start), key.length + 8)
+          writeInt64BE(out, data.window.end, key.length)
+          writeInt64BE(out, data.window.start, key.length + 8)
           return out
         },
       }),
@@ -53,8 +54,8 @@ export const WindowedSerdes = {
           if (data === null) return null
           if (data.length < 16)
             throw new SerializationException(`a session-windowed key needs at least 16 bytes, got ${data.length}`)
-          const end = Number(data.readBigInt64BE(data.length - 16))
-          const start = Number(data.readBigInt64BE(data.length - 8))
+          const end = readInt64BE(data, data.length - 16)
+          const start = readInt64BE(data, data.length - 8)
           const key = inner.deserializer().deserialize(topic, data.subarray(0, data.length - 16), headers) as K
           return new Windowed(key, new Window(start, end))
         },

@@ -1,6 +1,7 @@
 import { SerializationException } from '../errors/serialization-exception.ts'
 import type { Headers } from '../header/headers.ts'
 import type { Deserializer, Serde, Serializer } from './serde.ts'
+import { readInt64BE, writeInt64BE } from './internals/int64.ts'
 
 /*
  * Kafka's built-in serdes with byte-identical formats, so a kstreams application and a Java one can
@@ -146,18 +147,18 @@ const int32 = new SimpleSerde<number>(
 const int64 = new SimpleSerde<number>(
   (data) => {
     const out = Buffer.allocUnsafe(8)
-    out.writeBigInt64BE(BigInt(integer(data, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'Long')))
+    writeInt64BE(out, integer(data, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'Long'), 0)
     return out
   },
   (data) => {
     fixedSize(data, 8, 'Long')
-    const value = data.readBigInt64BE(0)
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    const value = readInt64BE(data, 0)
+    if (!Number.isSafeInteger(value)) {
       throw new SerializationException(
-        `LongDeserializer: ${value} does not fit a JavaScript number exactly; use Serdes.BigInt() for this data`,
+        `LongDeserializer: ${data.readBigInt64BE(0)} does not fit a JavaScript number exactly; use Serdes.BigInt() for this data`,
       )
     }
-    return Number(value)
+    return value
   },
 )
 

@@ -182,3 +182,36 @@ describe('Serdes', () => {
     assert.throws(() => serdeFrom('strnig'), /unknown serde "strnig": use one of string, json/)
   })
 })
+
+test('64-bit values are written and read as Java does, at every magnitude a number holds exactly', () => {
+  const long = Serdes.Long()
+  for (const value of [
+    0,
+    1,
+    -1,
+    255,
+    -256,
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 32,
+    -(2 ** 32),
+    1_700_000_000_123,
+    -1_700_000_000_123,
+    Number.MAX_SAFE_INTEGER,
+    Number.MIN_SAFE_INTEGER,
+  ]) {
+    const bytes = long.serializer().serialize('t', value) as Buffer
+    const expected = Buffer.alloc(8)
+    expected.writeBigInt64BE(BigInt(value))
+    assert.deepEqual(bytes, expected, String(value))
+    assert.equal(long.deserializer().deserialize('t', bytes), value)
+  }
+  const tooLarge = Buffer.alloc(8)
+  tooLarge.writeBigInt64BE(2n ** 53n)
+  assert.throws(
+    () => long.deserializer().deserialize('t', tooLarge),
+    /9007199254740992 does not fit a JavaScript number exactly/,
+  )
+  tooLarge.writeBigInt64BE(-(2n ** 53n))
+  assert.throws(() => long.deserializer().deserialize('t', tooLarge), /-9007199254740992 does not fit/)
+})
