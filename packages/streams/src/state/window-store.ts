@@ -13,11 +13,23 @@ export interface ReadOnlyWindowStore<K, V> {
   /** The windows of `key` starting in [timeFrom, timeTo], oldest first. */
   fetchRange(key: K, timeFrom: number, timeTo: number): WindowStoreIterator<V>
   backwardFetchRange(key: K, timeFrom: number, timeTo: number): WindowStoreIterator<V>
-  /** The windows of keys in [keyFrom, keyTo] (null = open) starting in [timeFrom, timeTo]. */
+  /**
+   * The windows of keys in [keyFrom, keyTo] (null = open) starting in [timeFrom, timeTo]: segment by
+   * segment (segments of half the retention), in key order within each, as Kafka's stores on disk give them.
+   */
   fetchKeyRange(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number): KeyValueIterator<Windowed<K>, V>
+  /** `fetchKeyRange` in the reverse order. */
+  backwardFetchKeyRange(
+    keyFrom: K | null,
+    keyTo: K | null,
+    timeFrom: number,
+    timeTo: number,
+  ): KeyValueIterator<Windowed<K>, V>
   all(): KeyValueIterator<Windowed<K>, V>
+  backwardAll(): KeyValueIterator<Windowed<K>, V>
   /** Every window starting in [timeFrom, timeTo]. */
   fetchAll(timeFrom: number, timeTo: number): KeyValueIterator<Windowed<K>, V>
+  backwardFetchAll(timeFrom: number, timeTo: number): KeyValueIterator<Windowed<K>, V>
 }
 
 /** A store of values per key and window (Kafka `WindowStore`): retention drops old windows whole. */

@@ -364,7 +364,11 @@ function plainWindowValues<K, V>(store: MeteredWindowStore<K, ValueAndTimestamp<
     fetchRange: (key, from, to) => unwrap(store.name, store.fetchRange(key, from, to)),
     backwardFetchRange: (key, from, to) => unwrap(store.name, store.backwardFetchRange(key, from, to)),
     fetchKeyRange: (keyFrom, keyTo, from, to) => unwrap(store.name, store.fetchKeyRange(keyFrom, keyTo, from, to)),
+    backwardFetchKeyRange: (keyFrom, keyTo, from, to) =>
+      unwrap(store.name, store.backwardFetchKeyRange(keyFrom, keyTo, from, to)),
     all: () => unwrap(store.name, store.all()),
+    backwardAll: () => unwrap(store.name, store.backwardAll()),
     fetchAll: (from, to) => unwrap(store.name, store.fetchAll(from, to)),
+    backwardFetchAll: (from, to) => unwrap(store.name, store.backwardFetchAll(from, to)),
   }
 }

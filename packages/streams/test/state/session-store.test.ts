@@ -33,7 +33,7 @@ interface Opened {
   readonly commit: () => void
 }
 
-function open(t: TestContext, supplier: SessionBytesStoreSupplier, caching: boolean): Opened {
+function open(t: TestContext, supplier: SessionBytesStoreSupplier, caching: boolean, cacheMaxBytes?: number): Opened {
   const topology = new Topology()
   topology.addSource('source', 'input')
   topology.addProcessor('processor', () => ({ process() {} }), 'source')
@@ -42,7 +42,12 @@ function open(t: TestContext, supplier: SessionBytesStoreSupplier, caching: bool
   topology.addStateStore(builder, 'processor')
   const driver = new TopologyTestDriver(
     topology,
-    { applicationId: 'app', defaultKeySerde: 'string', defaultValueSerde: 'string' },
+    {
+      applicationId: 'app',
+      defaultKeySerde: 'string',
+      defaultValueSerde: 'string',
+      ...(cacheMaxBytes === undefined ? {} : { cacheMaxBytes }),
+    },
     0,
   )
   t.after(() => driver.close())
@@ -61,6 +66,17 @@ function list(iterator: KeyValueIterator<Windowed<string>, number>): string[] {
 }
 
 const raw: Deserializer<Buffer> = { deserialize: (_topic, data) => data }
+
+/** A deterministic pseudo-random sequence (xorshift), so failures can be replayed. */
+function random(seed: number): () => number {
+  let x = seed
+  return () => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return (x >>> 0) / 0x100000000
+  }
+}
 
 for (const factory of factories) {
   for (const caching of [false, true]) {
@@ -157,6 +173,94 @@ for (const factory of factories) {
           assert.deepEqual(list(store.findSessions('a', 0, 1000)), ['a@150/150=2'])
         }
       })
+
+      test('many sessions over ten segments, random puts, removes and commits, a cache that evicts', (t) => {
+        // retention 100 s in segments of 10 s; every session ends within retention
+        const supplier = { ...factory.supplier('store', 100_000), segmentInterval: 10_000 }
+        const { store, commit } = open(t, supplier, caching, 20_000)
+        const next = random(caching ? 13 : 17)
+        const reference = new Map<string, number>()
+        const keyOf = (): string => `k${Math.floor(next() * 100)}`
+        const parse = (id: string): [string, number, number] => {
+          const [key, start, end] = id.split(/[@/]/) as [string, string, string]
+          return [key, Number(start), Number(end)]
+        }
+        // Kafka's order: on disk segment (of the end), then key bytes, end, start; in memory end, key, start
+        const order = (x: string, y: string): number => {
+          const [kx, sx, ex] = parse(x)
+          const [ky, sy, ey] = parse(y)
+          const byKey = kx < ky ? -1 : kx > ky ? 1 : 0
+          if (factory.kind === 'in-memory') return ex - ey || byKey || sx - sy
+          return Math.floor(ex / 10_000) - Math.floor(ey / 10_000) || byKey || ex - ey || sx - sy
+        }
+        const expected = (keep: (key: string, start: number, end: number) => boolean): string[] =>
+          [...reference.keys()]
+            .filter((id) => keep(...parse(id)))
+            .sort(order)
+            .map((id) => `${id}=${reference.get(id)}`)
+        let committed = true
+        for (let step = 0; step < 3000; step++) {
+          const r = next()
+          if (r < 0.5) {
+            const key = keyOf()
+            const end = Math.floor(next() * 100) * 1000
+            const start = end - Math.floor(next() * 5) * 1000
+            store.put(session(key, Math.max(0, start), end), step)
+            reference.set(`${key}@${Math.max(0, start)}/${end}`, step)
+            committed = false
+          } else if (r < 0.6 && reference.size > 0) {
+            const ids = [...reference.keys()]
+            const victim = ids[Math.floor(next() * ids.length)] as string
+            const [key, start, end] = parse(victim)
+            store.remove(session(key, start, end))
+            reference.delete(victim)
+            committed = false
+          } else if (r < 0.65) {
+            commit()
+            committed = true
+          } else {
+            const [a, b] = [keyOf(), keyOf()]
+            const [lo, hi] = a < b ? [a, b] : [b, a]
+            const earliestEnd = Math.floor(next() * 100) * 1000
+            const latestStart = earliestEnd + Math.floor(next() * 30) * 1000
+            const overlaps = (start: number, end: number): boolean => end >= earliestEnd && start <= latestStart
+            const range = expected((key, start, end) => key >= lo && key <= hi && overlaps(start, end))
+            assert.deepEqual(list(store.findSessions(lo, hi, earliestEnd, latestStart)), range, `step ${step}`)
+            const one = expected((key, start, end) => key === lo && overlaps(start, end))
+            assert.deepEqual(list(store.findSessions(lo, earliestEnd, latestStart)), one, `step ${step}`)
+            // backward reads of a cache holding deletes differ from Kafka's forward reads (see
+            // mergedSortedCacheIterator); after a commit the cache holds none. (Kafka's cached store on
+            // disk searches one key backwards with odd bounds: see the test of that below.)
+            if (committed) {
+              const backward = list(store.backwardFindSessions(lo, hi, earliestEnd, latestStart))
+              assert.deepEqual(backward, [...range].reverse(), `step ${step}`)
+              if (factory.kind === 'in-memory' || !caching) {
+                const oneBackward = list(store.backwardFindSessions(lo, earliestEnd, latestStart))
+                assert.deepEqual(oneBackward, [...one].reverse(), `step ${step}`)
+              }
+            }
+          }
+        }
+        assert.ok(reference.size > 500, `${reference.size} sessions`)
+      })
+
+      if (factory.kind === 'lmdb' && caching) {
+        test('a backward search of one key reads the newest segment up to its latest start, as Kafka does', (t) => {
+          // retention 1 h: segments of 30 min (1,800,000 ms)
+          const { store, commit } = openStore(t, 3_600_000)
+          store.put(session('c', 1_850_000, 1_900_000), 1)
+          // Kafka's cache read for the newest segment ends at the session (end 1,860,000, start 1,860,000)
+          assert.deepEqual(list(store.findSessions('c', 0, 1_860_000)), ['c@1850000/1900000=1'])
+          assert.deepEqual(list(store.backwardFindSessions('c', 0, 1_860_000)), [])
+          commit()
+          store.put(session('c', 1_850_000, 1_900_000), 2)
+          // the store has the session, the cache's newer aggregate is not read
+          assert.deepEqual(list(store.backwardFindSessions('c', 0, 1_860_000)), ['c@1850000/1900000=1'])
+          assert.deepEqual(list(store.backwardFindSessions('c', 0, 1_900_000)), ['c@1850000/1900000=2'])
+          // a latest start before the newest segment fails in Kafka's cache read
+          assert.throws(() => list(store.backwardFindSessions('c', 0, 1000)), /segment interval has changed/)
+        })
+      }
 
       test('the changelog gets [key][end][start] keys, raw aggregates and tombstones', (t) => {
         const { store, driver, commit } = openStore(t)

@@ -1,36 +1,67 @@
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
-import type { KeyValue } from '../../kstream/key-value.ts'
-import { PullIterator, type KeyValueIterator } from '../key-value-iterator.ts'
+import type { KeyValueIterator } from '../key-value-iterator.ts'
 import { WrappedBytesStore, type CachedBytesStore, type FlushListener } from './bytes-store.ts'
-import type { CacheEntry, TaskCache } from './task-cache.ts'
+import { FilteredCacheIterator, mergedSortedCacheIterator } from './merged-sorted-cache-iterator.ts'
+import { compareBytes } from './ordered-bytes.ts'
+import type { CacheEntry, NamedCache, TaskCache } from './task-cache.ts'
 
 const latin1 = (key: Buffer): string => key.toString('latin1')
 const bytes = (key: string): Buffer => Buffer.from(key, 'latin1')
+const compareStoreKeys = (_cacheKey: string, cacheStoreKey: Buffer, storeKey: Buffer): number =>
+  compareBytes(cacheStoreKey, storeKey)
+
+/** The smallest string greater than every string starting with `prefix`, or undefined if there is none. */
+function prefixEnd(prefix: string): string | undefined {
+  let end = prefix.length
+  while (end > 0 && prefix.charCodeAt(end - 1) === 0xff) end--
+  if (end === 0) return undefined
+  return prefix.slice(0, end - 1) + String.fromCharCode(prefix.charCodeAt(end - 1) + 1)
+}
 
 /**
  * Kafka `CachingKeyValueStore`: writes stay in the task cache, deduplicated per key, until a commit
  * flushes them or the cache evicts them; only then do they reach the inner layers (changelog, engine)
  * and, through the flush listener, the downstream processors, as one change per key with the old value
- * read from the inner store. Reads see cached writes first.
+ * read from the inner store. Reads see cached writes first; range reads merge the cache's entries in the
+ * range, read in key order, with the inner store's (`mergedSortedCacheIterator`).
+ *
+ * The cache key of a store key is its latin1 string; the segmented stores' caching layer
+ * (`CachingSegmentedBytesStore`) overrides `cacheKey` / `storeKey` to put the segment first, as Kafka's
+ * `SegmentedCacheFunction` does.
  */
 export class CachingBytesStore extends WrappedBytesStore implements CachedBytesStore {
   #cache!: TaskCache
   #context!: ProcessorContextImpl
   #listener: FlushListener | undefined
   #sendOldValues = false
-  #disabled = false
+  /** As in Kafka, a zero cache size turns caching off: writes go straight through. */
+  protected disabled = false
 
   override init(context: ProcessorContextImpl): void {
     super.init(context)
     this.#context = context
     this.#cache = context.taskCache
-    // as in Kafka, a zero cache size turns caching off: writes go straight through
-    this.#disabled = context.config.cacheMaxBytes === 0
+    this.disabled = context.config.cacheMaxBytes === 0
     this.#cache.cache(this.name).setFlusher((dirty) => this.#flushEntries(dirty))
   }
 
+  /** This store's part of the task cache. */
+  protected get namedCache(): NamedCache {
+    return this.#cache.cache(this.name)
+  }
+
+  /** The cache key of a store key (Kafka `CacheFunction.cacheKey`). */
+  protected cacheKey(storeKey: Buffer): string {
+    return latin1(storeKey)
+  }
+
+  /** The store key of a cache key (Kafka `CacheFunction.key`). */
+  protected storeKey(cacheKey: string): Buffer {
+    return bytes(cacheKey)
+  }
+
   setFlushListener(listener: FlushListener, sendOldValues: boolean): boolean {
-    if (this.#disabled) return false
+    if (this.disabled) return false
     this.#listener = listener
     this.#sendOldValues = sendOldValues
     return true
@@ -41,7 +72,7 @@ export class CachingBytesStore extends WrappedBytesStore implements CachedBytesS
     const current = context.recordContext
     try {
       for (const [key, entry] of dirty) {
-        const keyBytes = bytes(key)
+        const keyBytes = this.storeKey(key)
         const oldValue =
           this.#listener && (entry.value === null || this.#sendOldValues) ? (this.inner.get(keyBytes) ?? null) : null
         if (this.#listener && entry.value === null && oldValue === null) continue
@@ -56,36 +87,62 @@ export class CachingBytesStore extends WrappedBytesStore implements CachedBytesS
   }
 
   override get(key: Buffer): Buffer | undefined {
-    if (this.#disabled) return this.inner.get(key)
-    const entry = this.#cache.get(this.name, latin1(key))
+    if (this.disabled) return this.inner.get(key)
+    const entry = this.#cache.get(this.name, this.cacheKey(key))
     if (entry) return entry.value ?? undefined
     return this.inner.get(key)
   }
 
   override put(key: Buffer, value: Buffer): void {
-    if (this.#disabled) return this.inner.put(key, value)
-    this.#cache.put(this.name, latin1(key), value, true, this.#context.recordContext)
+    if (this.disabled) return this.inner.put(key, value)
+    this.putCached(this.cacheKey(key), value)
   }
 
   override delete(key: Buffer): void {
-    if (this.#disabled) return this.inner.delete(key)
-    this.#cache.put(this.name, latin1(key), null, true, this.#context.recordContext)
+    if (this.disabled) return this.inner.delete(key)
+    this.putCached(this.cacheKey(key), null)
   }
 
+  /** Writes to the cache, as a dirty entry of the current record (null = deleted). */
+  protected putCached(cacheKey: string, value: Buffer | null): void {
+    this.#cache.put(this.name, cacheKey, value, true, this.#context.recordContext)
+  }
+
+  /** Kafka `range` / `reverseRange` / `all` / `reverseAll`: the cache's entries in [from, to] over the store's. */
   override range(from: Buffer | undefined, to: Buffer | undefined, reverse = false): KeyValueIterator<Buffer, Buffer> {
-    if (this.#disabled) return this.inner.range(from, to, reverse)
+    if (this.disabled) return this.inner.range(from, to, reverse)
+    const store = this.inner.range(from, to, reverse)
     const lo = from === undefined ? undefined : latin1(from)
     const hi = to === undefined ? undefined : latin1(to)
-    const cached = this.#cache.cache(this.name).entriesBetween(lo, hi)
-    if (reverse) cached.reverse()
-    return mergeWithCache(this.name, cached, this.inner.range(from, to, reverse), reverse)
+    return this.#merged(store, lo, hi, false, reverse)
   }
 
+  /** Kafka `prefixScan`: the cache's entries in [prefix, prefix + 1) over the store's. */
   override prefixScan(prefix: Buffer): KeyValueIterator<Buffer, Buffer> {
-    if (this.#disabled) return this.inner.prefixScan(prefix)
-    const p = latin1(prefix)
-    const cached = this.#cache.cache(this.name).entriesWithPrefix(p)
-    return mergeWithCache(this.name, cached, this.inner.prefixScan(prefix), false)
+    if (this.disabled) return this.inner.prefixScan(prefix)
+    const store = this.inner.prefixScan(prefix)
+    const lo = latin1(prefix)
+    return this.#merged(store, lo, prefixEnd(lo), true, false)
+  }
+
+  #merged(
+    store: KeyValueIterator<Buffer, Buffer>,
+    lo: string | undefined,
+    hi: string | undefined,
+    hiExclusive: boolean,
+    reverse: boolean,
+  ): KeyValueIterator<Buffer, Buffer> {
+    let read = false
+    const cache = new FilteredCacheIterator(
+      () => {
+        if (read) return undefined
+        read = true
+        return this.namedCache.range(lo, hi, reverse, hiExclusive)
+      },
+      undefined,
+      bytes,
+    )
+    return mergedSortedCacheIterator(this.name, cache, store, compareStoreKeys, reverse)
   }
 
   override flush(): void {
@@ -98,33 +155,4 @@ export class CachingBytesStore extends WrappedBytesStore implements CachedBytesS
     this.#cache.close(this.name)
     super.close()
   }
-}
-
-/** Merges sorted cache entries over an inner iterator: the cache wins on equal keys, cached deletes hide. */
-function mergeWithCache(
-  name: string,
-  cached: [string, CacheEntry][],
-  inner: KeyValueIterator<Buffer, Buffer>,
-  reverse: boolean,
-): KeyValueIterator<Buffer, Buffer> {
-  let i = 0
-  const before = (a: string, b: string): boolean => (reverse ? a > b : a < b)
-  return new PullIterator<Buffer, Buffer>(
-    name,
-    () => {
-      for (;;) {
-        const c = cached[i]
-        const innerKey = inner.hasNext() ? latin1(inner.peekNextKey()) : undefined
-        if (!c && innerKey === undefined) return undefined
-        if (c && (innerKey === undefined || !before(innerKey, c[0]))) {
-          i++
-          if (innerKey === c[0]) inner.next()
-          if (c[1].value === null) continue
-          return { key: bytes(c[0]), value: c[1].value } satisfies KeyValue<Buffer, Buffer>
-        }
-        return inner.next()
-      }
-    },
-    () => inner.close(),
-  )
 }

@@ -6,14 +6,12 @@ import type { SessionStore } from '../session-store.ts'
 import type { BytesStore } from './bytes-store.ts'
 import { MeteredStore } from './metered-store.ts'
 import type { TypedFlushListener } from './metered-key-value-store.ts'
+import type { SegmentedReader } from './segmented-bytes-store.ts'
 import {
   SESSION_SUFFIX_SIZE,
   sessionKeyEnd,
   sessionKeyKey,
-  sessionKeyRange,
   sessionKeyStart,
-  sessionLowerRange,
-  sessionUpperRange,
   toSessionStoreKey,
 } from './session-key-schema.ts'
 import type { SessionSegmentedBytesStore } from './session-segmented-bytes-store.ts'
@@ -31,12 +29,13 @@ const LONG_MAX = Number.MAX_SAFE_INTEGER
 /**
  * Kafka `MeteredSessionStore` over `RocksDBSessionStore` / `InMemorySessionStore`: the typed session
  * store. Keys are stored as [key][session end][session start] (`session-key-schema.ts`), segmented by
- * end. A search for one key is a range over its sessions filtered to that exact key and to the overlap
- * condition; the segments leave out sessions past retention, while a caching layer above them still
- * returns the ones it holds (as Kafka's cache does).
+ * end. Searches go to `reads`, the caching layer or else the segments, which give the sessions of the
+ * keys searched that overlap the time range, segment by segment; the segments leave out sessions past
+ * retention, while a caching layer above them still returns the ones it holds (as Kafka's cache does).
  */
 export class MeteredSessionStore<K, AGG> extends MeteredStore<K, AGG> implements SessionStore<K, AGG> {
   readonly #segments: SessionSegmentedBytesStore
+  readonly #reads: SegmentedReader
   readonly #kindAt: (context: ProcessorContextImpl) => SessionStoreKind
   readonly #cached: boolean
   #kind: SessionStoreKind = 'lmdb'
@@ -44,6 +43,7 @@ export class MeteredSessionStore<K, AGG> extends MeteredStore<K, AGG> implements
   constructor(
     inner: BytesStore,
     segments: SessionSegmentedBytesStore,
+    reads: SegmentedReader,
     kindAt: (context: ProcessorContextImpl) => SessionStoreKind,
     cached: boolean,
     keySerde: Serde<K> | undefined,
@@ -51,6 +51,7 @@ export class MeteredSessionStore<K, AGG> extends MeteredStore<K, AGG> implements
   ) {
     super(inner, keySerde, valueSerde)
     this.#segments = segments
+    this.#reads = reads
     this.#kindAt = kindAt
     this.#cached = cached
   }
@@ -158,30 +159,23 @@ export class MeteredSessionStore<K, AGG> extends MeteredStore<K, AGG> implements
   /** One key's sessions, by end then start: the order of every Kafka session store. */
   #findKey(key: K, earliestEnd: number, latestStart: number, reverse: boolean): KeyValueIterator<Windowed<K>, AGG> {
     this.check()
-    const keyBytes = this.#key(key)
-    const [lo, hi] = sessionKeyRange(keyBytes, earliestEnd, latestStart)
-    const inner = this.inner.range(lo, hi, reverse)
-    const length = keyBytes.length + SESSION_SUFFIX_SIZE
+    const inner = this.#reads.fetchKey(this.#key(key), earliestEnd, latestStart, reverse)
     return new PullIterator<Windowed<K>, AGG>(
       this.name,
       () => {
-        while (inner.hasNext()) {
-          const { key: storeKey, value } = inner.next()
-          // a longer key sharing the prefix sorts in between
-          if (storeKey.length !== length) continue
-          if (sessionKeyEnd(storeKey) < earliestEnd || sessionKeyStart(storeKey) > latestStart) continue
-          return { key: this.#windowed(storeKey), value: this.deserializeValue(value) as AGG }
-        }
-        return undefined
+        if (!inner.hasNext()) return undefined
+        const { key: storeKey, value } = inner.next()
+        return { key: this.#windowed(storeKey), value: this.deserializeValue(value) as AGG }
       },
       () => inner.close(),
     )
   }
 
   /**
-   * The sessions of a key range. The bytes layers give them in key order; Kafka's RocksDB store gives them
-   * segment by segment and its in-memory store by end time, so they are collected and put in that order
-   * (these reads serve interactive queries, not the aggregation's hot path).
+   * The sessions of a key range. The bytes layers give them segment by segment, in key order within each,
+   * the order of Kafka's RocksDB store; Kafka's in-memory store gives them by end time, so for it they are
+   * collected and put in that order (these reads serve interactive queries, not the aggregation's hot
+   * path).
    */
   #findRange(
     keyFrom: K | null,
@@ -195,32 +189,29 @@ export class MeteredSessionStore<K, AGG> extends MeteredStore<K, AGG> implements
     const to = keyTo === null ? undefined : this.#key(keyTo, 'keyTo')
     if (from && to && Buffer.compare(from, to) > 0)
       return new PullIterator<Windowed<K>, AGG>(this.name, () => undefined)
+    if (this.#kind !== 'in_memory') {
+      const inner = this.#reads.fetchKeyRange(from, to, earliestEnd, latestStart, reverse)
+      return new PullIterator<Windowed<K>, AGG>(
+        this.name,
+        () => {
+          if (!inner.hasNext()) return undefined
+          const { key: storeKey, value } = inner.next()
+          return { key: this.#windowed(storeKey), value: this.deserializeValue(value) as AGG }
+        },
+        () => inner.close(),
+      )
+    }
     const found: { storeKey: Buffer; value: Buffer }[] = []
-    const inner = this.inner.range(
-      from === undefined ? undefined : sessionLowerRange(from),
-      to === undefined ? undefined : sessionUpperRange(to, latestStart),
-    )
+    const inner = this.#reads.fetchKeyRange(from, to, earliestEnd, latestStart, false)
     try {
       while (inner.hasNext()) {
         const { key: storeKey, value } = inner.next()
-        const keyBytes = sessionKeyKey(storeKey)
-        if (from && Buffer.compare(keyBytes, from) < 0) continue
-        if (to && Buffer.compare(keyBytes, to) > 0) continue
-        if (sessionKeyEnd(storeKey) < earliestEnd || sessionKeyStart(storeKey) > latestStart) continue
         found.push({ storeKey, value })
       }
     } finally {
       inner.close()
     }
-    if (this.#kind === 'in_memory') found.sort((a, b) => byEndKeyStart(a.storeKey, b.storeKey))
-    else {
-      const interval = this.#segments.segmentIntervalMs
-      found.sort(
-        (a, b) =>
-          Math.floor(sessionKeyEnd(a.storeKey) / interval) - Math.floor(sessionKeyEnd(b.storeKey) / interval) ||
-          Buffer.compare(a.storeKey, b.storeKey),
-      )
-    }
+    found.sort((a, b) => byEndKeyStart(a.storeKey, b.storeKey))
     if (reverse) found.reverse()
     return this.#listIterator(found)
   }

@@ -5,23 +5,24 @@ import type { WindowStore, WindowStoreIterator } from '../window-store.ts'
 import type { BytesStore } from './bytes-store.ts'
 import { MeteredStore } from './metered-store.ts'
 import type { TypedFlushListener } from './metered-key-value-store.ts'
-import type { SegmentedBytesStore } from './segmented-bytes-store.ts'
-import { keyRange, storeKeyKey, storeKeyTimestamp, toStoreKey } from './window-key-schema.ts'
+import type { SegmentedReader } from './segmented-bytes-store.ts'
+import { storeKeyKey, storeKeyTimestamp, toStoreKey } from './window-key-schema.ts'
 
 /**
  * Kafka `MeteredWindowStore` over `RocksDBWindowStore`: the typed window store. Keys are stored as
- * [key][window start][seqnum]; a fetch for one key is a range over its windows, filtered to that exact
- * key (a longer key sharing the prefix sorts in between) and to the live retention period.
+ * [key][window start][seqnum]. Reads go to `reads`, the caching layer or else the segments, which give
+ * entries segment by segment, in key order within each, filtered to the key range and the time range
+ * (and, for the segments, to the live retention period).
  */
 export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements WindowStore<K, V> {
   readonly windowSizeMs: number
   readonly retainDuplicates: boolean
-  readonly #segments: SegmentedBytesStore
+  readonly #reads: SegmentedReader
   #seqnum = 0
 
   constructor(
     inner: BytesStore,
-    segments: SegmentedBytesStore,
+    reads: SegmentedReader,
     windowSizeMs: number,
     retainDuplicates: boolean,
     keySerde: Serde<K> | undefined,
@@ -29,7 +30,7 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     wrapValueSerde?: (serde: Serde<unknown>) => Serde<V>,
   ) {
     super(inner, keySerde, valueSerde, wrapValueSerde)
-    this.#segments = segments
+    this.#reads = reads
     this.windowSizeMs = windowSizeMs
     this.retainDuplicates = retainDuplicates
   }
@@ -43,7 +44,8 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
   put(key: K, value: V | null, windowStart: number): void {
     this.check()
     if (this.retainDuplicates && value === null) return
-    const seq = this.retainDuplicates ? ++this.#seqnum : 0
+    // Kafka's sequence number wraps within the positive ints
+    const seq = this.retainDuplicates ? (this.#seqnum = (this.#seqnum + 1) & 0x7fffffff) : 0
     const storeKey = toStoreKey(this.serializeKey(key), windowStart, seq)
     const bytes = this.serializeValue(value)
     if (bytes === null) this.inner.delete(storeKey)
@@ -69,20 +71,36 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
     timeFrom: number,
     timeTo: number,
   ): KeyValueIterator<Windowed<K>, V> {
-    this.check()
-    const from = keyFrom === null ? undefined : toStoreKey(this.serializeKey(keyFrom), Math.max(timeFrom, 0), 0)
-    const to = keyTo === null ? undefined : toStoreKey(this.serializeKey(keyTo), timeTo, -1)
-    return this.#windowedIterator(this.inner.range(from, to), timeFrom, timeTo)
+    return this.#fetchKeyRange(keyFrom, keyTo, timeFrom, timeTo, false)
+  }
+
+  backwardFetchKeyRange(
+    keyFrom: K | null,
+    keyTo: K | null,
+    timeFrom: number,
+    timeTo: number,
+  ): KeyValueIterator<Windowed<K>, V> {
+    return this.#fetchKeyRange(keyFrom, keyTo, timeFrom, timeTo, true)
   }
 
   all(): KeyValueIterator<Windowed<K>, V> {
     this.check()
-    return this.#windowedIterator(this.inner.range(undefined, undefined), 0, Number.MAX_SAFE_INTEGER)
+    return this.#windowedIterator(this.#reads.all(false))
+  }
+
+  backwardAll(): KeyValueIterator<Windowed<K>, V> {
+    this.check()
+    return this.#windowedIterator(this.#reads.all(true))
   }
 
   fetchAll(timeFrom: number, timeTo: number): KeyValueIterator<Windowed<K>, V> {
     this.check()
-    return this.#windowedIterator(this.#segments.rangeIn(undefined, undefined, timeFrom, timeTo), timeFrom, timeTo)
+    return this.#windowedIterator(this.#reads.fetchAll(timeFrom, timeTo, false))
+  }
+
+  backwardFetchAll(timeFrom: number, timeTo: number): KeyValueIterator<Windowed<K>, V> {
+    this.check()
+    return this.#windowedIterator(this.#reads.fetchAll(timeFrom, timeTo, true))
   }
 
   /** Registers the owner's listener on the caching layer: keys arrive as Windowed, values typed. */
@@ -96,42 +114,38 @@ export class MeteredWindowStore<K, V> extends MeteredStore<K, V> implements Wind
 
   #fetchKey(key: K, timeFrom: number, timeTo: number, reverse: boolean): WindowStoreIterator<V> {
     this.check()
-    const keyBytes = this.serializeKey(key)
-    const from = Math.max(timeFrom, this.#segments.minLiveTime())
-    const [lo, hi] = keyRange(keyBytes, from, timeTo)
-    const inner = this.inner.range(lo, hi, reverse)
+    const inner = this.#reads.fetchKey(this.serializeKey(key), timeFrom, timeTo, reverse)
     return new PullIterator<number, V>(
       this.name,
       () => {
-        while (inner.hasNext()) {
-          const { key: storeKey, value } = inner.next()
-          if (storeKey.length !== keyBytes.length + 12) continue
-          const start = storeKeyTimestamp(storeKey)
-          if (start < from || start > timeTo) continue
-          return { key: start, value: this.deserializeValue(value) as V }
-        }
-        return undefined
+        if (!inner.hasNext()) return undefined
+        const { key: storeKey, value } = inner.next()
+        return { key: storeKeyTimestamp(storeKey), value: this.deserializeValue(value) as V }
       },
       () => inner.close(),
     )
   }
 
-  #windowedIterator(
-    inner: KeyValueIterator<Buffer, Buffer>,
+  #fetchKeyRange(
+    keyFrom: K | null,
+    keyTo: K | null,
     timeFrom: number,
     timeTo: number,
+    reverse: boolean,
   ): KeyValueIterator<Windowed<K>, V> {
-    const minLive = this.#segments.minLiveTime()
+    this.check()
+    const from = keyFrom === null ? undefined : this.serializeKey(keyFrom)
+    const to = keyTo === null ? undefined : this.serializeKey(keyTo)
+    return this.#windowedIterator(this.#reads.fetchKeyRange(from, to, timeFrom, timeTo, reverse))
+  }
+
+  #windowedIterator(inner: KeyValueIterator<Buffer, Buffer>): KeyValueIterator<Windowed<K>, V> {
     return new PullIterator<Windowed<K>, V>(
       this.name,
       () => {
-        while (inner.hasNext()) {
-          const { key: storeKey, value } = inner.next()
-          const start = storeKeyTimestamp(storeKey)
-          if (start < timeFrom || start > timeTo || start < minLive) continue
-          return { key: this.#windowed(storeKey), value: this.deserializeValue(value) as V }
-        }
-        return undefined
+        if (!inner.hasNext()) return undefined
+        const { key: storeKey, value } = inner.next()
+        return { key: this.#windowed(storeKey), value: this.deserializeValue(value) as V }
       },
       () => inner.close(),
     )

@@ -7,19 +7,72 @@ import type { BytesStore } from './bytes-store.ts'
 export type SegmentOpener = (context: ProcessorContextImpl, name: string) => BytesEngine
 
 /**
- * Kafka `AbstractRocksDBSegmentedBytesStore`: a time-keyed store split into segments of
- * `segmentInterval` ms, each its own engine, so that retention drops whole segments. `timeOf` reads the
- * time from a store key (window start, or session end). The store tracks the highest time it has seen
- * (observed stream time): a put older than `observed - retention` is dropped, reads ignore entries older
- * than `observed - retention + 1`, and segments entirely before that are deleted.
+ * Kafka `SegmentedBytesStore.KeySchema`: how a time-keyed store's binary keys are laid out, [key][suffix],
+ * and searched. Implemented by `windowKeySchema` and `sessionKeySchema`.
  */
-export class SegmentedBytesStore implements BytesStore {
+export interface KeySchema {
+  readonly suffixSize: number
+  /** Whether a search whose `to` lies before its (retention-adjusted) `from` is empty (window stores). */
+  readonly emptyWhenToBeforeFrom: boolean
+  /** The time a store key is segmented by: the window start, or the session end. */
+  readonly segmentTimestamp: (storeKey: Buffer) => number
+  /** Below every store key of keys >= `key` (Kafka `lowerRange`). */
+  lowerRange(key: Buffer, from: number): Buffer
+  /** Kafka's scan bound above the store keys of keys <= `key` up to time `to` (`upperRange`). */
+  upperRange(key: Buffer, to: number): Buffer
+  /** The first store key of `key` a search from `from` may return (`lowerRangeFixedSize`). */
+  lowerRangeFixedSize(key: Buffer, from: number): Buffer
+  /** The last store key of `key` a search up to `to` may return (`upperRangeFixedSize`). */
+  upperRangeFixedSize(key: Buffer, to: number): Buffer
+  /** The latest segment time a search up to `to` visits. */
+  searchTo(to: number): number
+  /**
+   * Kafka `hasNextCondition`: whether an entry's key is in [keyFrom, keyTo] (undefined = open) and its
+   * times match [from, to] (window: start in it; session: ends at or after from, starts at or before to).
+   */
+  matches(storeKey: Buffer, keyFrom: Buffer | undefined, keyTo: Buffer | undefined, from: number, to: number): boolean
+}
+
+/**
+ * The reads of a time-keyed store (Kafka `SegmentedBytesStore` / `WindowStore<Bytes, byte[]>` /
+ * `SessionStore<Bytes, byte[]>`), by the segments, or by the caching layer above them. Results come segment
+ * by segment, in key order within each (reversed for `reverse`), filtered with the key schema's `matches`.
+ */
+export interface SegmentedReader {
+  /** The entries of one key with times matching [from, to]. */
+  fetchKey(key: Buffer, from: number, to: number, reverse: boolean): KeyValueIterator<Buffer, Buffer>
+  /** The entries of keys in [keyFrom, keyTo] (undefined = open) with times matching [from, to]. */
+  fetchKeyRange(
+    keyFrom: Buffer | undefined,
+    keyTo: Buffer | undefined,
+    from: number,
+    to: number,
+    reverse: boolean,
+  ): KeyValueIterator<Buffer, Buffer>
+  /** Every entry whose segment time is in [from, to]. */
+  fetchAll(from: number, to: number, reverse: boolean): KeyValueIterator<Buffer, Buffer>
+  /** Every live entry. */
+  all(reverse: boolean): KeyValueIterator<Buffer, Buffer>
+}
+
+const exhausted = (): undefined => undefined
+
+/**
+ * Kafka `AbstractRocksDBSegmentedBytesStore`: a time-keyed store split into segments of
+ * `segmentInterval` ms, each its own engine, so that retention drops whole segments. The key schema reads
+ * the time from a store key (window start, or session end) and bounds the searches. The store tracks the
+ * highest time it has seen (observed stream time): a put older than `observed - retention` is dropped,
+ * reads ignore entries older than `observed - retention + 1`, and segments entirely before that are
+ * deleted.
+ */
+export class SegmentedBytesStore implements BytesStore, SegmentedReader {
   readonly name: string
   readonly persistent: boolean
   retentionMs: number
   readonly segmentIntervalMs: number
   readonly #timeOrdered: ((context: ProcessorContextImpl) => boolean) | undefined
   readonly #open: SegmentOpener
+  readonly schema: KeySchema
   readonly #timeOf: (key: Buffer) => number
   readonly #segments = new Map<number, BytesEngine>()
   #context!: ProcessorContextImpl
@@ -31,7 +84,7 @@ export class SegmentedBytesStore implements BytesStore {
     persistent: boolean,
     retentionMs: number,
     segmentIntervalMs: number,
-    timeOf: (key: Buffer) => number,
+    schema: KeySchema,
     open: SegmentOpener,
     timeOrdered?: (context: ProcessorContextImpl) => boolean,
   ) {
@@ -40,7 +93,8 @@ export class SegmentedBytesStore implements BytesStore {
     this.persistent = persistent
     this.retentionMs = retentionMs
     this.segmentIntervalMs = segmentIntervalMs
-    this.#timeOf = timeOf
+    this.schema = schema
+    this.#timeOf = schema.segmentTimestamp
     this.#open = open
   }
 
@@ -111,7 +165,98 @@ export class SegmentedBytesStore implements BytesStore {
   }
 
   delete(key: Buffer): void {
-    this.#segment(this.#timeOf(key), false)?.delete(key)
+    // as Kafka's remove: the time counts as observed, and a segment past retention is left alone
+    const time = this.#timeOf(key)
+    if (time > this.#observed) this.#observed = time
+    if (this.#segmentId(time) < this.#segmentId(this.#observed - this.retentionMs)) return
+    this.#segment(time, false)?.delete(key)
+    this.#dropExpired()
+  }
+
+  fetchKey(key: Buffer, from: number, to: number, reverse: boolean): KeyValueIterator<Buffer, Buffer> {
+    const actualFrom = Math.max(from, this.minLiveTime())
+    if (this.schema.emptyWhenToBeforeFrom && to < actualFrom) return new PullIterator(this.name, exhausted)
+    const lo = this.schema.lowerRangeFixedSize(key, actualFrom)
+    const hi = this.schema.upperRangeFixedSize(key, to)
+    return this.#search(actualFrom, this.schema.searchTo(to), lo, hi, reverse, (storeKey) =>
+      this.schema.matches(storeKey, key, key, actualFrom, to),
+    )
+  }
+
+  fetchKeyRange(
+    keyFrom: Buffer | undefined,
+    keyTo: Buffer | undefined,
+    from: number,
+    to: number,
+    reverse: boolean,
+  ): KeyValueIterator<Buffer, Buffer> {
+    if (keyFrom !== undefined && keyTo !== undefined && Buffer.compare(keyFrom, keyTo) > 0) {
+      return new PullIterator(this.name, exhausted)
+    }
+    const actualFrom = Math.max(from, this.minLiveTime())
+    if (this.schema.emptyWhenToBeforeFrom && to < actualFrom) return new PullIterator(this.name, exhausted)
+    const lo = keyFrom === undefined ? undefined : this.schema.lowerRange(keyFrom, actualFrom)
+    const hi = keyTo === undefined ? undefined : this.schema.upperRange(keyTo, to)
+    return this.#search(actualFrom, this.schema.searchTo(to), lo, hi, reverse, (storeKey) =>
+      this.schema.matches(storeKey, keyFrom, keyTo, actualFrom, to),
+    )
+  }
+
+  fetchAll(from: number, to: number, reverse: boolean): KeyValueIterator<Buffer, Buffer> {
+    const actualFrom = Math.max(from, this.minLiveTime())
+    if (this.schema.emptyWhenToBeforeFrom && to < actualFrom) return new PullIterator(this.name, exhausted)
+    return this.#search(actualFrom, to, undefined, undefined, reverse, (storeKey) =>
+      this.schema.matches(storeKey, undefined, undefined, actualFrom, to),
+    )
+  }
+
+  all(reverse: boolean): KeyValueIterator<Buffer, Buffer> {
+    const actualFrom = Math.max(0, this.minLiveTime())
+    const to = Number.MAX_SAFE_INTEGER
+    return this.#search(actualFrom, to, undefined, undefined, reverse, (storeKey) =>
+      this.schema.matches(storeKey, undefined, undefined, actualFrom, to),
+    )
+  }
+
+  /**
+   * Kafka's `SegmentIterator`: the segments holding times in [timeFrom, timeTo], in time order (reversed
+   * for `reverse`), each scanned over [lo, hi], and the entries that `matches`.
+   */
+  #search(
+    timeFrom: number,
+    timeTo: number,
+    lo: Buffer | undefined,
+    hi: Buffer | undefined,
+    reverse: boolean,
+    matches: (storeKey: Buffer) => boolean,
+  ): KeyValueIterator<Buffer, Buffer> {
+    const first = this.#segmentId(timeFrom)
+    const last = this.#segmentId(timeTo)
+    const ids = [...this.#segments.keys()].filter((id) => id >= first && id <= last).sort((a, b) => a - b)
+    if (reverse) ids.reverse()
+    let current: KeyValueIterator<Buffer, Buffer> | undefined
+    let index = 0
+    return new PullIterator<Buffer, Buffer>(
+      this.name,
+      () => {
+        for (;;) {
+          if (!current) {
+            const id = ids[index++]
+            if (id === undefined) return undefined
+            const segment = this.#segments.get(id)
+            if (!segment) continue
+            current = segment.range(lo, hi, reverse)
+          }
+          while (current.hasNext()) {
+            const entry = current.next()
+            if (matches(entry.key)) return entry
+          }
+          current.close()
+          current = undefined
+        }
+      },
+      () => current?.close(),
+    )
   }
 
   /** Key-ordered within each segment, segments in time order (reversed for `reverse`). */

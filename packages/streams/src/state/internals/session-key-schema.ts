@@ -1,3 +1,6 @@
+import { compareKeyPart, lowerRange, readLong, upperRange } from './ordered-bytes.ts'
+import type { KeySchema } from './segmented-bytes-store.ts'
+
 /*
  * Kafka `SessionKeySchema`: a session store's binary key is [key][8-byte session end][8-byte session
  * start], big-endian; the same bytes are the changelog record's key, so a Java application can read it.
@@ -23,11 +26,11 @@ export function toSessionStoreKey(key: Buffer, start: number, end: number): Buff
 }
 
 export function sessionKeyEnd(storeKey: Buffer): number {
-  return Number(storeKey.readBigInt64BE(storeKey.length - SESSION_SUFFIX_SIZE))
+  return readLong(storeKey, storeKey.length - SESSION_SUFFIX_SIZE)
 }
 
 export function sessionKeyStart(storeKey: Buffer): number {
-  return Number(storeKey.readBigInt64BE(storeKey.length - 8))
+  return readLong(storeKey, storeKey.length - 8)
 }
 
 export function sessionKeyKey(storeKey: Buffer): Buffer {
@@ -35,33 +38,28 @@ export function sessionKeyKey(storeKey: Buffer): Buffer {
 }
 
 /**
- * Range bounds covering every session of one key that may end at or after `earliestSessionEnd` and start
- * at or before `latestSessionStart` (Kafka `lowerRangeFixedSize` / `upperRangeFixedSize`); the caller
- * still filters, since the bounds also hold longer keys sharing the prefix.
+ * Kafka `SessionKeySchema` as the segmented store and its cache search with it: segments by session end.
+ * A search for sessions ending at or after `from` and starting at or before `to` visits every segment from
+ * `from` on, since a session starting before `to` may end at any later time.
  */
-export function sessionKeyRange(key: Buffer, earliestSessionEnd: number, latestSessionStart: number): [Buffer, Buffer] {
-  return [
-    toSessionStoreKey(key, 0, Math.max(0, earliestSessionEnd)),
-    toSessionStoreKey(key, latestSessionStart, Number.MAX_SAFE_INTEGER),
-  ]
-}
-
-/** Kafka `OrderedBytes.lowerRange(keyFrom, 16 zero bytes)`: below every session of keys >= keyFrom. */
-export function sessionLowerRange(keyFrom: Buffer): Buffer {
-  return Buffer.concat([keyFrom, Buffer.alloc(SESSION_SUFFIX_SIZE)])
-}
-
-/**
- * Kafka `OrderedBytes.upperRange(keyTo, [Long.MAX_VALUE][latestSessionStart])`, byte for byte: the key's
- * first byte and then its bytes while they are >= 0x7f (the suffix's first byte), followed by the suffix.
- * It is Java's scan bound for key ranges, kept identical so that both scan the same entries.
- */
-export function sessionUpperRange(keyTo: Buffer, latestSessionStart: number): Buffer {
-  let i = 0
-  while (i < keyTo.length && (i < 1 || (keyTo[i] as number) >= 0x7f)) i++
-  const out = Buffer.allocUnsafe(i + SESSION_SUFFIX_SIZE)
-  keyTo.copy(out, 0, 0, i)
-  out.writeBigInt64BE(LONG_MAX, i)
-  out.writeBigInt64BE(long(latestSessionStart), i + 8)
-  return out
+export const sessionKeySchema: KeySchema = {
+  suffixSize: SESSION_SUFFIX_SIZE,
+  emptyWhenToBeforeFrom: false,
+  segmentTimestamp: sessionKeyEnd,
+  lowerRange: (key) => lowerRange(key, SESSION_SUFFIX_SIZE),
+  upperRange(key, to) {
+    const suffix = Buffer.allocUnsafe(SESSION_SUFFIX_SIZE)
+    suffix.writeBigInt64BE(LONG_MAX, 0)
+    suffix.writeBigInt64BE(long(to), 8)
+    return upperRange(key, suffix)
+  },
+  lowerRangeFixedSize: (key, from) => toSessionStoreKey(key, 0, Math.max(0, from)),
+  upperRangeFixedSize: (key, to) => toSessionStoreKey(key, to, Number.MAX_SAFE_INTEGER),
+  searchTo: () => Number.MAX_SAFE_INTEGER,
+  matches(storeKey, keyFrom, keyTo, from, to) {
+    if (storeKey.length < SESSION_SUFFIX_SIZE) return false
+    if (keyFrom !== undefined && compareKeyPart(storeKey, SESSION_SUFFIX_SIZE, keyFrom) < 0) return false
+    if (keyTo !== undefined && compareKeyPart(storeKey, SESSION_SUFFIX_SIZE, keyTo) > 0) return false
+    return sessionKeyEnd(storeKey) >= from && sessionKeyStart(storeKey) <= to
+  },
 }

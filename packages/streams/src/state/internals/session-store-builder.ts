@@ -2,11 +2,11 @@ import type { ProcessorContextImpl } from '../../processor/internals/processor-c
 import type { Serde } from '../../serde/serde.ts'
 import { AbstractStoreBuilder } from './abstract-store-builder.ts'
 import type { BytesStore } from './bytes-store.ts'
-import { SessionCachingBytesStore } from './session-caching-bytes-store.ts'
+import { CachingSegmentedBytesStore } from './caching-segmented-bytes-store.ts'
 import { ChangeLoggingBytesStore } from './change-logging-bytes-store.ts'
 import { InMemoryBytesEngine } from './in-memory-bytes-engine.ts'
 import { MeteredSessionStore, type SessionStoreKind } from './metered-session-store.ts'
-import type { SegmentOpener } from './segmented-bytes-store.ts'
+import type { SegmentedReader, SegmentOpener } from './segmented-bytes-store.ts'
 import { SessionSegmentedBytesStore } from './session-segmented-bytes-store.ts'
 
 /** Where a session store keeps its bytes (Kafka `SessionBytesStoreSupplier`). */
@@ -112,10 +112,16 @@ export class SessionStoreBuilder<K, AGG> extends AbstractStoreBuilder<MeteredSes
     )
     let store: BytesStore = segments
     if (this.logging) store = new ChangeLoggingBytesStore(store, false)
-    if (this.caching) store = new SessionCachingBytesStore(store)
+    let reads: SegmentedReader = segments
+    if (this.caching) {
+      const caching = new CachingSegmentedBytesStore(store, segments, true)
+      store = caching
+      reads = caching
+    }
     return new MeteredSessionStore<K, AGG>(
       store,
       segments,
+      reads,
       (context) => s.kindAt(context),
       this.caching,
       this.#keySerde,

@@ -1,4 +1,8 @@
+import sortedBtree from 'sorted-btree'
 import type { RecordContext } from '../../processor/record-context.ts'
+
+// sorted-btree is CommonJS with `exports.default = BTree`; an ESM default import gets `module.exports`.
+const BTree = sortedBtree.default
 
 /** A cached write: the value (null = deleted), whether it still has to be flushed, and its record's context. */
 export interface CacheEntry {
@@ -16,13 +20,111 @@ interface Node extends CacheEntry {
 
 const overhead = 64
 
+/** latin1 strings hold one byte per char, so `<` on them is unsigned byte order (Kafka's `Bytes` order). */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+const newTree = () => new BTree<string, Node>(undefined, compareKeys)
+type Tree = ReturnType<typeof newTree>
+
+/**
+ * A read of a key range of a named cache (Kafka `ThreadCache.MemoryLRUCacheBytesIterator`): the keys are
+ * those the range held when the read began, each read as it is when the iterator reaches it. An entry
+ * evicted or deleted since is skipped, and every entry read counts as a use for the LRU order, as in
+ * Kafka. It must be closed, or run to its end.
+ */
+export class CacheIterator {
+  readonly #cache: NamedCache
+  readonly #source: Iterator<[string, Node]>
+  readonly #past: (key: string) => boolean
+  readonly #release: () => void
+  #key: string | undefined
+  #entry: CacheEntry | undefined
+  #done = false
+
+  constructor(
+    cache: NamedCache,
+    source: Iterator<[string, Node]>,
+    past: (key: string) => boolean,
+    release: () => void,
+  ) {
+    this.#cache = cache
+    this.#source = source
+    this.#past = past
+    this.#release = release
+  }
+
+  hasNext(): boolean {
+    if (this.#key === undefined && !this.#done) this.#fill()
+    return this.#key !== undefined
+  }
+
+  /** The next entry's key; only after `hasNext()` returned true. */
+  peekNextKey(): string {
+    if (!this.hasNext()) throw new RangeError('no more entries in the cache iterator')
+    return this.#key as string
+  }
+
+  /** The next entry; only after `hasNext()` returned true. */
+  peekNextEntry(): CacheEntry {
+    if (!this.hasNext()) throw new RangeError('no more entries in the cache iterator')
+    return this.#entry as CacheEntry
+  }
+
+  /** Moves past the next entry. */
+  skip(): void {
+    if (!this.hasNext()) throw new RangeError('no more entries in the cache iterator')
+    this.#key = undefined
+    this.#entry = undefined
+  }
+
+  close(): void {
+    this.#key = undefined
+    this.#entry = undefined
+    if (this.#done) return
+    this.#done = true
+    this.#release()
+  }
+
+  #fill(): void {
+    for (;;) {
+      const step = this.#source.next()
+      if (step.done === true || this.#past(step.value[0])) return this.close()
+      const key = step.value[0]
+      const entry = this.#cache.get(key)
+      if (entry === undefined) continue
+      this.#key = key
+      this.#entry = entry
+      return
+    }
+  }
+}
+
+const exhausted: Iterator<[string, Node]> = { next: () => ({ done: true, value: undefined }) }
+const never = (): boolean => false
+const nothing = (): void => {}
+
 /**
  * One store's part of the task cache (Kafka `NamedCache`): entries in least-recently-used order in a
- * doubly linked list (O(1) touch and eviction), keys as latin1 strings, and the dirty keys in the order
- * they became dirty, which is the order a flush forwards them in.
+ * doubly linked list (O(1) touch and eviction), keys as latin1 strings, the dirty keys in the order they
+ * became dirty (the order a flush forwards them in), and, for range reads in O(log n + k), the same
+ * entries in key order in a B+ tree (Kafka's `TreeMap`).
+ *
+ * The tree is built at the first range read and kept in step from then on: a store that is only read by
+ * key (a windowed count's) never pays for it (a tree insert and delete per record cost a windowed count
+ * over 10,000 keys a quarter of its throughput). Only a new key or an eviction writes the tree; a put
+ * over a cached key changes the entry in place. Range reads walk the tree lazily: while one is open, the
+ * next write to the tree first swaps in an O(1) copy-on-write `clone()`, and the reads keep the tree they
+ * started on, which is never written again (the in-memory engine's trick). That gives Kafka's snapshot of
+ * the range's keys without copying them.
  */
 export class NamedCache {
   readonly #index = new Map<string, Node>()
+  /** The entries in key order, from the first range read on. */
+  #tree: Tree | undefined
+  /** Open reads of `#tree`; a write first replaces `#tree` by a clone when there are any. */
+  #readers = 0
   #head: Node | undefined
   #tail: Node | undefined
   #dirty = new Set<string>()
@@ -36,24 +138,48 @@ export class NamedCache {
     return this.#index.size
   }
 
+  /** The entry of `key`, which counts as a use for the LRU order. */
   get(key: string): CacheEntry | undefined {
     const node = this.#index.get(key)
     if (node) this.#moveToTail(node)
     return node
   }
 
-  /** Entries in key order (for range reads merged with the store). */
-  entriesBetween(lo: string | undefined, hi: string | undefined): [string, CacheEntry][] {
-    const found: [string, CacheEntry][] = []
-    for (const [key, node] of this.#index)
-      if ((lo === undefined || key >= lo) && (hi === undefined || key <= hi)) found.push([key, node])
-    return found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  /**
+   * Entries with lo <= key <= hi (key < hi when `hiExclusive`), in key order or reversed (Kafka
+   * `ThreadCache.range` / `reverseRange`); an undefined bound is open. Empty when lo > hi.
+   */
+  range(lo: string | undefined, hi: string | undefined, reverse: boolean, hiExclusive = false): CacheIterator {
+    if (lo !== undefined && hi !== undefined && (lo > hi || (hiExclusive && lo === hi))) {
+      return new CacheIterator(this, exhausted, never, nothing)
+    }
+    const tree = this.#ordered()
+    const pair: (string | Node)[] = []
+    const source = reverse ? tree.entriesReversed(hi, pair, hiExclusive) : tree.entries(lo, pair)
+    const past = reverse
+      ? lo === undefined
+        ? never
+        : (key: string) => key < lo
+      : hi === undefined
+        ? never
+        : hiExclusive
+          ? (key: string) => key >= hi
+          : (key: string) => key > hi
+    this.#readers++
+    const release = (): void => {
+      if (this.#tree === tree) this.#readers--
+    }
+    return new CacheIterator(this, source, past, release)
   }
 
-  entriesWithPrefix(prefix: string): [string, CacheEntry][] {
-    const found: [string, CacheEntry][] = []
-    for (const [key, node] of this.#index) if (key.startsWith(prefix)) found.push([key, node])
-    return found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  /** The smallest cached key >= `key`, without touching the LRU order. */
+  ceilingKey(key: string): string | undefined {
+    return this.#ordered().getPairOrNextHigher(key)?.[0]
+  }
+
+  /** The largest cached key <= `key`, without touching the LRU order. */
+  floorKey(key: string): string | undefined {
+    return this.#ordered().getPairOrNextLower(key)?.[0]
   }
 
   /** Puts an entry; returns the size change in bytes. */
@@ -74,14 +200,19 @@ export class NamedCache {
       else this.#head = node
       this.#tail = node
       this.#index.set(key, node)
+      if (this.#tree) this.#writable(this.#tree).set(key, node)
     }
     if (dirty) this.#dirty.add(key)
     return delta
   }
 
-  /** Hands every dirty entry, in the order they became dirty, to the store's flusher and marks them clean. */
-  flush(): void {
-    if (this.#dirty.size === 0) return
+  /**
+   * Hands every dirty entry, in the order they became dirty, to the store's flusher and marks them clean;
+   * then drops the deleted ones, as Kafka does (the store below has them deleted now). Returns the bytes
+   * freed.
+   */
+  flush(): number {
+    if (this.#dirty.size === 0) return 0
     const dirty: [string, CacheEntry][] = []
     for (const key of this.#dirty) {
       const node = this.#index.get(key)
@@ -92,14 +223,23 @@ export class NamedCache {
     }
     this.#dirty = new Set()
     this.#flush?.(dirty)
+    let freed = 0
+    for (const [key, entry] of dirty) {
+      if (entry.value !== null) continue
+      const node = this.#index.get(key)
+      // unless the flusher wrote the key again
+      if (node !== entry || node.dirty || node.value !== null) continue
+      this.#remove(node)
+      freed += node.size
+    }
+    return freed
   }
 
   /** Removes the least recently used entry, flushing it first if dirty; returns the bytes freed. */
   evictOne(): number {
     const node = this.#head
     if (!node) return 0
-    this.#unlink(node)
-    this.#index.delete(node.key)
+    this.#remove(node)
     if (node.dirty) {
       node.dirty = false
       this.#dirty.delete(node.key)
@@ -113,6 +253,38 @@ export class NamedCache {
     let total = 0
     for (const node of this.#index.values()) total += node.size
     return total
+  }
+
+  /** Drops every entry without flushing (the store is closing); open range reads find nothing more. */
+  clear(): void {
+    this.#index.clear()
+    this.#tree = undefined
+    this.#readers = 0
+    this.#head = undefined
+    this.#tail = undefined
+    this.#dirty = new Set()
+  }
+
+  #remove(node: Node): void {
+    this.#unlink(node)
+    this.#index.delete(node.key)
+    if (this.#tree) this.#writable(this.#tree).delete(node.key)
+  }
+
+  #ordered(): Tree {
+    if (this.#tree) return this.#tree
+    const tree = newTree()
+    // in key order, so that the tree fills by appending
+    for (const key of [...this.#index.keys()].sort()) tree.set(key, this.#index.get(key) as Node)
+    this.#tree = tree
+    return tree
+  }
+
+  #writable(tree: Tree): Tree {
+    if (this.#readers === 0) return tree
+    this.#readers = 0
+    this.#tree = tree.clone()
+    return this.#tree
   }
 
   #moveToTail(node: Node): void {
@@ -168,13 +340,15 @@ export class TaskCache {
   }
 
   flush(name: string): void {
-    this.#caches.get(name)?.flush()
+    const cache = this.#caches.get(name)
+    if (cache) this.#size -= cache.flush()
   }
 
   close(name: string): void {
     const cache = this.#caches.get(name)
     if (!cache) return
     this.#size -= cache.totalSize()
+    cache.clear()
     this.#caches.delete(name)
   }
 }

@@ -3,13 +3,13 @@ import type { Serde } from '../../serde/serde.ts'
 import type { ValueAndTimestamp } from '../value-and-timestamp.ts'
 import { AbstractStoreBuilder } from './abstract-store-builder.ts'
 import type { BytesStore } from './bytes-store.ts'
-import { CachingBytesStore } from './caching-bytes-store.ts'
+import { CachingSegmentedBytesStore } from './caching-segmented-bytes-store.ts'
 import { ChangeLoggingBytesStore } from './change-logging-bytes-store.ts'
 import { InMemoryBytesEngine } from './in-memory-bytes-engine.ts'
 import { timestampedSerde } from './metered-key-value-store.ts'
 import { MeteredWindowStore } from './metered-window-store.ts'
-import { SegmentedBytesStore, type SegmentOpener } from './segmented-bytes-store.ts'
-import { storeKeyTimestamp } from './window-key-schema.ts'
+import { SegmentedBytesStore, type SegmentedReader, type SegmentOpener } from './segmented-bytes-store.ts'
+import { windowKeySchema } from './window-key-schema.ts'
 
 /** Where a window store keeps its bytes (Kafka `WindowBytesStoreSupplier`). */
 export interface WindowBytesStoreSupplier {
@@ -123,13 +123,18 @@ export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredWindow
       s.persistent,
       s.retentionPeriod,
       s.segmentInterval,
-      storeKeyTimestamp,
+      windowKeySchema,
       s.openSegment,
       s.timeOrdered,
     )
     let store: BytesStore = segments
     if (this.logging) store = new ChangeLoggingBytesStore(store, this.timestamped)
-    if (this.caching) store = new CachingBytesStore(store)
+    let reads: SegmentedReader = segments
+    if (this.caching) {
+      const caching = new CachingSegmentedBytesStore(store, segments, false)
+      store = caching
+      reads = caching
+    }
     const wrap = this.timestamped
       ? (serde: Serde<unknown>) => timestampedSerde(serde) as unknown as Serde<V>
       : undefined
@@ -137,7 +142,7 @@ export class WindowStoreBuilder<K, V> extends AbstractStoreBuilder<MeteredWindow
       this.#valueSerde === undefined ? undefined : wrap ? wrap(this.#valueSerde) : (this.#valueSerde as Serde<V>)
     return new MeteredWindowStore<K, V>(
       store,
-      segments,
+      reads,
       s.windowSize,
       s.retainDuplicates,
       this.#keySerde,

@@ -1,0 +1,403 @@
+import { StreamsError } from '../../errors/streams-error.ts'
+import { PullIterator, type KeyValueIterator } from '../key-value-iterator.ts'
+import type { BytesStore } from './bytes-store.ts'
+import { CachingBytesStore } from './caching-bytes-store.ts'
+import { FilteredCacheIterator, mergedSortedCacheIterator } from './merged-sorted-cache-iterator.ts'
+import { compareBytes } from './ordered-bytes.ts'
+import type { KeySchema, SegmentedBytesStore, SegmentedReader } from './segmented-bytes-store.ts'
+import { toSessionStoreKey } from './session-key-schema.ts'
+import type { CacheIterator } from './task-cache.ts'
+
+const latin1 = (key: Buffer): string => key.toString('latin1')
+const exhausted = (): undefined => undefined
+const SEGMENT_ID_SIZE = 8
+
+/** The segment id a cache key starts with (an 8-byte big-endian long). */
+function segmentOf(cacheKey: string): number {
+  let hi = 0
+  let lo = 0
+  for (let i = 0; i < 4; i++) hi = hi * 256 + cacheKey.charCodeAt(i)
+  for (let i = 4; i < 8; i++) lo = lo * 256 + cacheKey.charCodeAt(i)
+  return (hi >= 0x80000000 ? hi - 0x100000000 : hi) * 0x100000000 + lo
+}
+
+/**
+ * Kafka `CachingWindowStore` and `CachingSessionStore`: the caching layer of a window or session store.
+ * Its cache keys are the store keys prefixed with their 8-byte segment id (Kafka `SegmentedCacheFunction`),
+ * so that the cache, read in key order, gives its entries segment by segment and in key order within
+ * each: the order of the segmented store below. Every read merges the two in that order
+ * (`mergedSortedCacheIterator`), the cache's entries filtered as the store's are (the key schema's
+ * `matches`), except for retention: the cache still holds, and returns, entries the store has expired.
+ *
+ * Which part of the cache a read visits follows Kafka too, because Kafka's results depend on it. Over a
+ * persistent store, a window read and a session read of one key go segment by segment (Kafka's
+ * `CacheIteratorWrapper`), from the first segment of the time range to the last one holding a cached
+ * write, with Kafka's bounds in each. Two of Kafka's results there are odd, and kept for the same
+ * results:
+ * - a window read of a key range with an open end (a null key bound) reads, for each segment, the cache
+ *   from its start (null `keyFrom`) or to its end (null `keyTo`), so entries of the other segments come
+ *   back once per segment in the time range;
+ * - a backward session read of one key bounds the newest segment by `latestSessionStartTime`, so it misses
+ *   the cached sessions there that end after it, and fails (as Kafka does) when that time lies in an
+ *   earlier segment.
+ * Every other read (over a store in memory, a session key range, `fetchAll`, `all`) is one range of the
+ * cache filtered by the key schema, which here visits only the segments holding cached entries, with
+ * bounds per segment, for O(log n + k) instead of a scan of the cache.
+ */
+export class CachingSegmentedBytesStore extends CachingBytesStore implements SegmentedReader {
+  readonly #segments: SegmentedBytesStore
+  readonly #schema: KeySchema
+  readonly #session: boolean
+  readonly #interval: number
+  /** Kafka's `maxObservedTimestamp`: the latest segment time written through the cache. */
+  #maxObserved = -1
+  #prefixId = Number.NaN
+  #prefix = ''
+  #prefixBytes = Buffer.alloc(SEGMENT_ID_SIZE)
+
+  /** `session` picks Kafka's `CachingSessionStore` reads over `CachingWindowStore`'s. */
+  constructor(inner: BytesStore, segments: SegmentedBytesStore, session: boolean) {
+    super(inner)
+    this.#segments = segments
+    this.#schema = segments.schema
+    this.#session = session
+    this.#interval = segments.segmentIntervalMs
+  }
+
+  /** Kafka `SegmentedCacheFunction.segmentId`: Java's long division, which truncates. */
+  #segmentId(time: number): number {
+    return Math.trunc(time / this.#interval)
+  }
+
+  #segmentPrefix(id: number): string {
+    this.#toPrefix(id)
+    return this.#prefix
+  }
+
+  /** Sets `#prefix` and `#prefixBytes` to segment `id`'s; consecutive keys mostly fall in one segment. */
+  #toPrefix(id: number): void {
+    if (id === this.#prefixId) return
+    const prefix = Buffer.allocUnsafe(SEGMENT_ID_SIZE)
+    prefix.writeBigInt64BE(BigInt(id))
+    this.#prefix = prefix.toString('latin1')
+    this.#prefixBytes = prefix
+    this.#prefixId = id
+  }
+
+  protected override cacheKey(storeKey: Buffer): string {
+    return this.#cacheKeyAt(this.#schema.segmentTimestamp(storeKey), storeKey)
+  }
+
+  /** The cache key of a store key whose segment time is `time`, built as one flat string (no concatenation). */
+  #cacheKeyAt(time: number, storeKey: Buffer): string {
+    this.#toPrefix(this.#segmentId(time))
+    const out = Buffer.allocUnsafe(SEGMENT_ID_SIZE + storeKey.length)
+    this.#prefixBytes.copy(out, 0)
+    storeKey.copy(out, SEGMENT_ID_SIZE)
+    return out.toString('latin1')
+  }
+
+  protected override storeKey(cacheKey: string): Buffer {
+    return Buffer.from(cacheKey, 'latin1').subarray(SEGMENT_ID_SIZE)
+  }
+
+  override put(key: Buffer, value: Buffer): void {
+    if (this.disabled) return this.inner.put(key, value)
+    this.putCached(this.#observe(key), value)
+  }
+
+  override delete(key: Buffer): void {
+    if (this.disabled) return this.inner.delete(key)
+    this.putCached(this.#observe(key), null)
+  }
+
+  /** Kafka's caching put: the segment time counts for `maxObservedTimestamp`; returns the cache key. */
+  #observe(key: Buffer): string {
+    const time = this.#schema.segmentTimestamp(key)
+    if (time > this.#maxObserved) this.#maxObserved = time
+    return this.#cacheKeyAt(time, key)
+  }
+
+  fetchKey(key: Buffer, from: number, to: number, reverse: boolean): KeyValueIterator<Buffer, Buffer> {
+    const store = this.#segments.fetchKey(key, from, to, reverse)
+    if (this.disabled) return store
+    const schema = this.#schema
+    let ranges: () => CacheIterator | undefined
+    if (this.persistent) {
+      ranges = this.#session
+        ? this.#sessionSegments(key, from, to, reverse)
+        : this.#windowSegments(key, key, from, to, reverse)
+    } else {
+      const lo = latin1(schema.lowerRangeFixedSize(key, from))
+      const hi = latin1(schema.upperRangeFixedSize(key, to))
+      ranges = this.#presentSegments(
+        this.#segmentId(Math.max(0, from)),
+        this.#segmentId(schema.searchTo(to)),
+        reverse,
+        (prefix) => [prefix + lo, prefix + hi, false],
+      )
+    }
+    return this.#merged(ranges, (storeKey) => schema.matches(storeKey, key, key, from, to), store, reverse)
+  }
+
+  fetchKeyRange(
+    keyFrom: Buffer | undefined,
+    keyTo: Buffer | undefined,
+    from: number,
+    to: number,
+    reverse: boolean,
+  ): KeyValueIterator<Buffer, Buffer> {
+    if (keyFrom !== undefined && keyTo !== undefined && Buffer.compare(keyFrom, keyTo) > 0) {
+      return new PullIterator(this.name, exhausted)
+    }
+    const store = this.#segments.fetchKeyRange(keyFrom, keyTo, from, to, reverse)
+    if (this.disabled) return store
+    const schema = this.#schema
+    let ranges: () => CacheIterator | undefined
+    if (this.persistent && !this.#session) {
+      ranges = this.#windowSegments(keyFrom, keyTo, from, to, reverse)
+    } else {
+      // Kafka reads [lowerRange(keyFrom)] to [upperRange(keyTo, to)] of the last segment that may match
+      // (the session schema's bound lies past every segment): the segments in between whole
+      const lastTo = schema.searchTo(to)
+      const last = this.#segmentId(lastTo)
+      const lo = keyFrom === undefined ? '' : latin1(schema.lowerRange(keyFrom, from))
+      const hiLast = keyTo === undefined ? undefined : latin1(schema.upperRange(keyTo, to))
+      // above every store key of keys <= keyTo while times stay below 2^56 (a suffix's first byte is then 0)
+      const hiMiddle = keyTo === undefined ? undefined : latin1(keyTo) + '\xff'.repeat(schema.suffixSize + 1)
+      ranges = this.#presentSegments(this.#segmentId(Math.max(0, from)), last, reverse, (prefix, segment) => {
+        const hi = segment === last && lastTo === to ? hiLast : hiMiddle
+        return hi === undefined
+          ? [prefix + lo, this.#segmentPrefix(segment + 1), true]
+          : [prefix + lo, prefix + hi, false]
+      })
+    }
+    return this.#merged(ranges, (storeKey) => schema.matches(storeKey, keyFrom, keyTo, from, to), store, reverse)
+  }
+
+  fetchAll(from: number, to: number, reverse: boolean): KeyValueIterator<Buffer, Buffer> {
+    const store = this.#segments.fetchAll(from, to, reverse)
+    if (this.disabled) return store
+    const schema = this.#schema
+    // Kafka filters the whole cache by time; the entries that can match are those of the segments in
+    // [from, to], one stretch of the cache (unless times before 0, whose segment ids sort last, may match)
+    const whole = from < 0
+    const lo = whole ? undefined : this.#segmentPrefix(this.#segmentId(from))
+    const hi = whole ? undefined : this.#segmentPrefix(this.#segmentId(to) + 1)
+    return this.#merged(
+      this.#once(lo, hi, !whole, reverse),
+      (storeKey) => schema.matches(storeKey, undefined, undefined, from, to),
+      store,
+      reverse,
+    )
+  }
+
+  all(reverse: boolean): KeyValueIterator<Buffer, Buffer> {
+    const store = this.#segments.all(reverse)
+    if (this.disabled) return store
+    return this.#merged(this.#once(undefined, undefined, false, reverse), undefined, store, reverse)
+  }
+
+  /** Raw byte bounds over the whole store, in the segmented store's order (segment, then key). */
+  override range(from: Buffer | undefined, to: Buffer | undefined, reverse = false): KeyValueIterator<Buffer, Buffer> {
+    const store = this.inner.range(from, to, reverse)
+    if (this.disabled) return store
+    const inRange = (storeKey: Buffer): boolean =>
+      (from === undefined || Buffer.compare(storeKey, from) >= 0) &&
+      (to === undefined || Buffer.compare(storeKey, to) <= 0)
+    return this.#merged(this.#once(undefined, undefined, false, reverse), inRange, store, reverse)
+  }
+
+  override prefixScan(prefix: Buffer): KeyValueIterator<Buffer, Buffer> {
+    return this.range(prefix, Buffer.concat([prefix, Buffer.alloc(64, 0xff)]))
+  }
+
+  /** Kafka `SegmentedCacheFunction.compareSegmentedKeys`: by segment, then by store key. */
+  readonly #compareKeys = (cacheKey: string, cacheStoreKey: Buffer, storeKey: Buffer): number =>
+    segmentOf(cacheKey) - this.#segmentId(this.#schema.segmentTimestamp(storeKey)) ||
+    compareBytes(cacheStoreKey, storeKey)
+
+  #merged(
+    ranges: () => CacheIterator | undefined,
+    matches: ((storeKey: Buffer) => boolean) | undefined,
+    store: KeyValueIterator<Buffer, Buffer>,
+    reverse: boolean,
+  ): KeyValueIterator<Buffer, Buffer> {
+    const cache = new FilteredCacheIterator(ranges, matches, (cacheKey) => this.storeKey(cacheKey))
+    return mergedSortedCacheIterator(this.name, cache, store, this.#compareKeys, reverse)
+  }
+
+  /** One range of the cache. */
+  #once(
+    lo: string | undefined,
+    hi: string | undefined,
+    hiExclusive: boolean,
+    reverse: boolean,
+  ): () => CacheIterator | undefined {
+    let read = false
+    return () => {
+      if (read) return undefined
+      read = true
+      return this.namedCache.range(lo, hi, reverse, hiExclusive)
+    }
+  }
+
+  /**
+   * The segments in [first, last] that hold cached entries, in order (reversed for `reverse`), each read
+   * over the bounds `bounds` gives for it: [lo, hi, hiExclusive], the segment's prefix included. Finding
+   * the next such segment is one search of the cache's tree.
+   */
+  #presentSegments(
+    first: number,
+    last: number,
+    reverse: boolean,
+    bounds: (prefix: string, segment: number) => [string, string, boolean],
+  ): () => CacheIterator | undefined {
+    let next: number | undefined = reverse ? last : first
+    return () => {
+      if (next === undefined) return undefined
+      const segment = reverse ? this.#segmentAtOrBefore(next) : this.#segmentAtOrAfter(next)
+      if (segment === undefined || (reverse ? segment < first : segment > last)) {
+        next = undefined
+        return undefined
+      }
+      next = reverse ? segment - 1 : segment + 1
+      const [lo, hi, hiExclusive] = bounds(this.#segmentPrefix(segment), segment)
+      return this.namedCache.range(lo, hi, reverse, hiExclusive)
+    }
+  }
+
+  /** The first segment at or after `segment` that holds cached entries. */
+  #segmentAtOrAfter(segment: number): number | undefined {
+    const key = this.namedCache.ceilingKey(this.#segmentPrefix(segment))
+    return key === undefined ? undefined : segmentOf(key)
+  }
+
+  /** The last segment at or before `segment` that holds cached entries. */
+  #segmentAtOrBefore(segment: number): number | undefined {
+    const key = this.namedCache.floorKey(this.#segmentPrefix(segment + 1))
+    return key === undefined ? undefined : segmentOf(key)
+  }
+
+  /**
+   * Kafka `CachingWindowStore.CacheIteratorWrapper`: the window cache read segment by segment from
+   * `timeFrom`'s segment to that of min(timeTo, maxObserved) (reversed for backward reads), re-reading
+   * maxObserved at each step as Kafka does. With both key bounds, a segment without cached entries gives
+   * nothing, so the walk jumps to the next one that has some; with an open bound Kafka's ranges reach
+   * into the other segments, and every segment is read.
+   */
+  #windowSegments(
+    keyFrom: Buffer | undefined,
+    keyTo: Buffer | undefined,
+    timeFrom: number,
+    timeTo: number,
+    reverse: boolean,
+  ): () => CacheIterator | undefined {
+    const interval = this.#interval
+    const schema = this.#schema
+    const sameKey = keyFrom !== undefined && keyTo !== undefined && keyFrom.equals(keyTo)
+    const skipEmpty = keyFrom !== undefined && keyTo !== undefined
+    let current = 0
+    let last = 0
+    let started = false
+    const begin = (): number => current * interval
+    const lastTime = (): number => Math.min(timeTo, begin() + interval - 1)
+    const range = (lowerTime: number, upperTime: number): CacheIterator => {
+      this.#checkSegment(lowerTime, upperTime)
+      let lo: string | undefined
+      let hi: string | undefined
+      if (sameKey) {
+        lo = this.cacheKey(schema.lowerRangeFixedSize(keyFrom, lowerTime))
+        hi = this.cacheKey(schema.upperRangeFixedSize(keyTo, upperTime))
+      } else {
+        const prefix = this.#segmentPrefix(current)
+        lo = keyFrom === undefined ? undefined : prefix + latin1(schema.lowerRange(keyFrom, lowerTime))
+        hi = keyTo === undefined ? undefined : prefix + latin1(schema.upperRange(keyTo, timeTo))
+      }
+      return this.namedCache.range(lo, hi, reverse)
+    }
+    return () => {
+      if (!started) {
+        started = true
+        const latest = Math.min(timeTo, this.#maxObserved)
+        if (reverse) {
+          current = this.#segmentId(latest)
+          last = this.#segmentId(timeFrom)
+          return range(begin(), latest)
+        }
+        last = this.#segmentId(latest)
+        current = this.#segmentId(timeFrom)
+        return range(timeFrom, lastTime())
+      }
+      if (reverse) {
+        current = skipEmpty ? (this.#segmentAtOrBefore(current - 1) ?? Number.NEGATIVE_INFINITY) : current - 1
+        if (current < last) return undefined
+      } else {
+        current = skipEmpty ? (this.#segmentAtOrAfter(current + 1) ?? Number.POSITIVE_INFINITY) : current + 1
+        last = this.#segmentId(Math.min(timeTo, this.#maxObserved))
+        if (current > last) return undefined
+      }
+      return range(begin(), lastTime())
+    }
+  }
+
+  /**
+   * Kafka `CachingSessionStore.CacheIteratorWrapper`: one key's cached sessions, segment by segment from
+   * that of `earliestEnd` to that of maxObserved (reversed for backward reads), with Kafka's bounds in
+   * each; segments without cached entries are skipped, as they give nothing.
+   */
+  #sessionSegments(
+    key: Buffer,
+    earliestEnd: number,
+    latestStart: number,
+    reverse: boolean,
+  ): () => CacheIterator | undefined {
+    const interval = this.#interval
+    const schema = this.#schema
+    let current = 0
+    let last = 0
+    let started = false
+    const begin = (): number => current * interval
+    const range = (lowerEnd: number, upperEnd: number): CacheIterator => {
+      this.#checkSegment(lowerEnd, upperEnd)
+      // from the session (start 0, end lowerEnd) to (start min(latestStart, upperEnd), end upperEnd)
+      const lo = schema.lowerRangeFixedSize(key, lowerEnd)
+      const hi = toSessionStoreKey(key, Math.min(latestStart, upperEnd), upperEnd)
+      return this.namedCache.range(this.cacheKey(lo), this.cacheKey(hi), reverse)
+    }
+    return () => {
+      if (!started) {
+        started = true
+        if (reverse) {
+          current = this.#segmentId(this.#maxObserved)
+          last = this.#segmentId(earliestEnd)
+          return range(begin(), Math.min(latestStart, this.#maxObserved))
+        }
+        current = this.#segmentId(earliestEnd)
+        last = this.#segmentId(this.#maxObserved)
+        return range(earliestEnd, begin() + interval - 1)
+      }
+      if (reverse) {
+        current = this.#segmentAtOrBefore(current - 1) ?? Number.NEGATIVE_INFINITY
+        if (current < last) return undefined
+      } else {
+        current = this.#segmentAtOrAfter(current + 1) ?? Number.POSITIVE_INFINITY
+        last = this.#segmentId(this.#maxObserved)
+        if (current > last) return undefined
+      }
+      return range(begin(), begin() + interval - 1)
+    }
+  }
+
+  /** Kafka's check that both bounds of a segment's range lie in that segment. */
+  #checkSegment(lowerTime: number, upperTime: number): void {
+    if (this.#segmentId(lowerTime) === this.#segmentId(upperTime)) return
+    throw new StreamsError(
+      'KSTREAMS_ILLEGAL_STATE',
+      `Store ${this.name}: Error iterating over segments: segment interval has changed. Kafka Streams' caching ` +
+        `${this.#session ? 'session' : 'window'} store fails the same way for this read (a time range ending ` +
+        `before the segment it starts from${this.#session ? ', or a backward search whose latest session start lies before the newest cached segment' : ''}); ` +
+        'read forward, or turn caching off for this store.',
+    )
+  }
+}

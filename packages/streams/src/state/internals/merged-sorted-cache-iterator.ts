@@ -1,0 +1,139 @@
+import type { KeyValue } from '../../kstream/key-value.ts'
+import { PullIterator, type KeyValueIterator } from '../key-value-iterator.ts'
+import type { CacheEntry, CacheIterator } from './task-cache.ts'
+
+/**
+ * Kafka `FilteredCacheIterator` over one or more cache ranges read one after another (Kafka's
+ * `CacheIteratorWrapper` reads a segmented store's cache segment by segment): the entries whose store key
+ * `matches`, with the cache key turned back into the store key.
+ */
+export class FilteredCacheIterator {
+  readonly #nextRange: () => CacheIterator | undefined
+  readonly #matches: ((storeKey: Buffer) => boolean) | undefined
+  readonly #toStoreKey: (cacheKey: string) => Buffer
+  #current: CacheIterator | undefined
+  #started = false
+  #storeKey: Buffer | undefined
+
+  /** `nextRange` gives the next range to read, undefined when there is none; `matches` undefined keeps all. */
+  constructor(
+    nextRange: () => CacheIterator | undefined,
+    matches: ((storeKey: Buffer) => boolean) | undefined,
+    toStoreKey: (cacheKey: string) => Buffer,
+  ) {
+    this.#nextRange = nextRange
+    this.#matches = matches
+    this.#toStoreKey = toStoreKey
+  }
+
+  hasNext(): boolean {
+    if (this.#storeKey !== undefined) return true
+    if (!this.#started) {
+      this.#started = true
+      this.#current = this.#nextRange()
+    }
+    while (this.#current !== undefined) {
+      const current = this.#current
+      if (current.hasNext()) {
+        const storeKey = this.#toStoreKey(current.peekNextKey())
+        if (this.#matches === undefined || this.#matches(storeKey)) {
+          this.#storeKey = storeKey
+          return true
+        }
+        current.skip()
+        continue
+      }
+      current.close()
+      this.#current = this.#nextRange()
+    }
+    return false
+  }
+
+  /** The next entry's key in the cache; only after `hasNext()` returned true. */
+  peekNextKey(): string {
+    return (this.#current as CacheIterator).peekNextKey()
+  }
+
+  /** The next entry's store key; only after `hasNext()` returned true. */
+  peekNextStoreKey(): Buffer {
+    return this.#storeKey as Buffer
+  }
+
+  peekNextEntry(): CacheEntry {
+    return (this.#current as CacheIterator).peekNextEntry()
+  }
+
+  skip(): void {
+    ;(this.#current as CacheIterator).skip()
+    this.#storeKey = undefined
+  }
+
+  close(): void {
+    this.#current?.close()
+    this.#current = undefined
+    this.#started = true
+    this.#storeKey = undefined
+  }
+}
+
+/**
+ * Kafka `AbstractMergedSortedCacheStoreIterator` (as of Kafka 4.4): merges the cache's entries over the
+ * store's, both in the store's order, in which `compare` orders the cache's next entry (by its cache key
+ * and store key) against the store's next key. On equal keys the cache wins. Deleted cache entries hide
+ * the store's entry of the same key.
+ *
+ * The deleted entries are handled exactly as Kafka does, including where that is wrong when iterating
+ * backwards: a deleted cache entry whose key comes before the store's next one in key order is dropped
+ * even though the store may return that key later, and one whose key comes after it is returned, with a
+ * null value (a reverse `range`/`all` of a cached key-value store returns `x=null` for a key deleted in
+ * the cache and absent from the store). Kafka's forward reads are correct.
+ */
+export function mergedSortedCacheIterator(
+  name: string,
+  cache: FilteredCacheIterator,
+  store: KeyValueIterator<Buffer, Buffer>,
+  compareKeys: (cacheKey: string, cacheStoreKey: Buffer, storeKey: Buffer) => number,
+  reverse: boolean,
+): KeyValueIterator<Buffer, Buffer> {
+  const compare = (): number => compareKeys(cache.peekNextKey(), cache.peekNextStoreKey(), store.peekNextKey())
+  const fromCache = (): KeyValue<Buffer, Buffer> => {
+    // null only for the deleted entries Kafka returns when iterating backwards (see above)
+    const entry = { key: cache.peekNextStoreKey(), value: cache.peekNextEntry().value as Buffer }
+    cache.skip()
+    return entry
+  }
+  return new PullIterator<Buffer, Buffer>(
+    name,
+    () => {
+      while (cache.hasNext() && cache.peekNextEntry().value === null) {
+        if (!store.hasNext()) {
+          cache.skip()
+          continue
+        }
+        const comparison = compare()
+        if (comparison === 0) {
+          store.next()
+          cache.skip()
+        } else if (comparison < 0) {
+          cache.skip()
+        } else {
+          break
+        }
+      }
+      const inCache = cache.hasNext()
+      const inStore = store.hasNext()
+      if (!inCache) return inStore ? store.next() : undefined
+      if (!inStore) return fromCache()
+      const comparison = compare()
+      if (comparison === 0) {
+        store.next()
+        return fromCache()
+      }
+      return (reverse ? comparison > 0 : comparison < 0) ? fromCache() : store.next()
+    },
+    () => {
+      cache.close()
+      store.close()
+    },
+  )
+}
