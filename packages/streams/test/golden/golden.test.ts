@@ -8,6 +8,7 @@ import { fkTopologies } from './fk-topologies.ts'
 import { joinTopologies, tableJoinTopologies } from './join-topologies.ts'
 import { sessionTopologies } from './session-topologies.ts'
 import { slidingTopologies } from './sliding-topologies.ts'
+import { storeReadsTopologies } from './store-reads-topologies.ts'
 import { statefulTopologies, topologies as stateless } from './topologies.ts'
 
 const topologies: { readonly [name: string]: (config: StreamsConfigInput) => Topology } = {
@@ -17,6 +18,7 @@ const topologies: { readonly [name: string]: (config: StreamsConfigInput) => Top
   ...joinTopologies,
   ...tableJoinTopologies,
   ...fkTopologies,
+  ...storeReadsTopologies,
 }
 
 // Every directory here holds a scenario and the describe() text and output records that Java Kafka Streams

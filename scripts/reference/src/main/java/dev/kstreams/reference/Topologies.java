@@ -1005,6 +1005,242 @@ public final class Topologies {
         });
     }
 
+    /**
+     * Store reads through the record cache: a processor runs the commands in each record's value (';'
+     * between them, all in one process() call) on a persistent store with caching on (the *-cached
+     * scenarios keep the cache, the others turn it off), and forwards what each read returned.
+     */
+    private static void storeReads(final String name, final String store,
+                                   final org.apache.kafka.streams.state.StoreBuilder<?> storeBuilder,
+                                   final org.apache.kafka.streams.processor.api.ProcessorSupplier<String, String, String, String> processor) {
+        register(name, b -> {
+            b.addStateStore(storeBuilder);
+            b.<String, String>stream("input").process(processor, store).to("output");
+            return null;
+        });
+    }
+
+    static {
+        // retention 1 h: segments of 30 min (1,800,000 ms)
+        for (final String name : List.of("window-store-reads", "window-store-reads-cached")) {
+            storeReads(name, "ws",
+                Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore("ws", Duration.ofHours(1), Duration.ofSeconds(1), false),
+                        Serdes.String(), Serdes.String())
+                    .withCachingEnabled(),
+                WindowCommands::new);
+        }
+        for (final String name : List.of("kv-store-reads", "kv-store-reads-cached")) {
+            storeReads(name, "kv",
+                Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore("kv"), Serdes.String(), Serdes.String())
+                    .withCachingEnabled(),
+                KeyValueCommands::new);
+        }
+        for (final String name : List.of("session-store-reads", "session-store-reads-cached")) {
+            storeReads(name, "ss",
+                Stores.sessionStoreBuilder(
+                        Stores.persistentSessionStore("ss", Duration.ofHours(1)), Serdes.String(), Serdes.String())
+                    .withCachingEnabled(),
+                SessionCommands::new);
+        }
+    }
+
+    /** "-" in a command stands for a null key bound. */
+    private static String keyArg(final String s) {
+        return "-".equals(s) ? null : s;
+    }
+
+    /** The commands of a *-store-reads record: its value split at ';', each split at spaces. */
+    private static List<String[]> commands(final String value) {
+        final List<String[]> out = new ArrayList<>();
+        for (final String command : value.split(";")) {
+            out.add(command.trim().split(" "));
+        }
+        return out;
+    }
+
+    private static String windowed(final KeyValue<Windowed<String>, String> kv, final boolean session) {
+        final Windowed<String> k = kv.key;
+        return k.key() + "@" + k.window().start() + (session ? "/" + k.window().end() : "") + "=" + kv.value;
+    }
+
+    /** window-store-reads(-cached): put, del, get, fetch, bfetch, range, brange, all, ball, fetchall, bfetchall. */
+    static final class WindowCommands implements Processor<String, String, String, String> {
+        private ProcessorContext<String, String> context;
+        private org.apache.kafka.streams.state.WindowStore<String, String> store;
+
+        @Override
+        public void init(final ProcessorContext<String, String> context) {
+            this.context = context;
+            this.store = context.getStateStore("ws");
+        }
+
+        @Override
+        public void process(final Record<String, String> record) {
+            for (final String[] c : commands(record.value())) {
+                final List<String> read = new ArrayList<>();
+                switch (c[0]) {
+                    case "put":
+                        store.put(c[1], c[3], Long.parseLong(c[2]));
+                        continue;
+                    case "del":
+                        store.put(c[1], null, Long.parseLong(c[2]));
+                        continue;
+                    case "get":
+                        read.add(String.valueOf(store.fetch(c[1], Long.parseLong(c[2]))));
+                        break;
+                    case "fetch":
+                    case "bfetch":
+                        try (org.apache.kafka.streams.state.WindowStoreIterator<String> it = "fetch".equals(c[0])
+                                ? store.fetch(c[1], Long.parseLong(c[2]), Long.parseLong(c[3]))
+                                : store.backwardFetch(c[1], Long.parseLong(c[2]), Long.parseLong(c[3]))) {
+                            it.forEachRemaining(kv -> read.add(kv.key + "=" + kv.value));
+                        }
+                        break;
+                    default:
+                        try (org.apache.kafka.streams.state.KeyValueIterator<Windowed<String>, String> it = windowRead(c)) {
+                            it.forEachRemaining(kv -> read.add(windowed(kv, false)));
+                        }
+                }
+                context.forward(record.withValue(String.join(" ", c) + " -> " + String.join(" ", read)));
+            }
+        }
+
+        private org.apache.kafka.streams.state.KeyValueIterator<Windowed<String>, String> windowRead(final String[] c) {
+            switch (c[0]) {
+                case "range":
+                    return store.fetch(keyArg(c[1]), keyArg(c[2]), Long.parseLong(c[3]), Long.parseLong(c[4]));
+                case "brange":
+                    return store.backwardFetch(keyArg(c[1]), keyArg(c[2]), Long.parseLong(c[3]), Long.parseLong(c[4]));
+                case "all":
+                    return store.all();
+                case "ball":
+                    return store.backwardAll();
+                case "fetchall":
+                    return store.fetchAll(Long.parseLong(c[1]), Long.parseLong(c[2]));
+                case "bfetchall":
+                    return store.backwardFetchAll(Long.parseLong(c[1]), Long.parseLong(c[2]));
+                default:
+                    throw new IllegalArgumentException("unknown command " + c[0]);
+            }
+        }
+    }
+
+    /** kv-store-reads(-cached): put, del, get, range, rrange, all, rall, prefix. */
+    static final class KeyValueCommands implements Processor<String, String, String, String> {
+        private ProcessorContext<String, String> context;
+        private org.apache.kafka.streams.state.KeyValueStore<String, String> store;
+
+        @Override
+        public void init(final ProcessorContext<String, String> context) {
+            this.context = context;
+            this.store = context.getStateStore("kv");
+        }
+
+        @Override
+        public void process(final Record<String, String> record) {
+            for (final String[] c : commands(record.value())) {
+                final List<String> read = new ArrayList<>();
+                switch (c[0]) {
+                    case "put":
+                        store.put(c[1], c[2]);
+                        continue;
+                    case "del":
+                        store.delete(c[1]);
+                        continue;
+                    case "get":
+                        read.add(String.valueOf(store.get(c[1])));
+                        break;
+                    default:
+                        try (org.apache.kafka.streams.state.KeyValueIterator<String, String> it = keyValueRead(c)) {
+                            it.forEachRemaining(kv -> read.add(kv.key + "=" + kv.value));
+                        }
+                }
+                context.forward(record.withValue(String.join(" ", c) + " -> " + String.join(" ", read)));
+            }
+        }
+
+        private org.apache.kafka.streams.state.KeyValueIterator<String, String> keyValueRead(final String[] c) {
+            switch (c[0]) {
+                case "range":
+                    return store.range(keyArg(c[1]), keyArg(c[2]));
+                case "rrange":
+                    return store.reverseRange(keyArg(c[1]), keyArg(c[2]));
+                case "all":
+                    return store.all();
+                case "rall":
+                    return store.reverseAll();
+                case "prefix":
+                    return store.prefixScan(c[1], new StringSerializer());
+                default:
+                    throw new IllegalArgumentException("unknown command " + c[0]);
+            }
+        }
+    }
+
+    /** session-store-reads(-cached): put, rm, get, find, bfind, findr, bfindr, fetch, bfetch, fetchr, bfetchr. */
+    static final class SessionCommands implements Processor<String, String, String, String> {
+        private ProcessorContext<String, String> context;
+        private org.apache.kafka.streams.state.SessionStore<String, String> store;
+
+        @Override
+        public void init(final ProcessorContext<String, String> context) {
+            this.context = context;
+            this.store = context.getStateStore("ss");
+        }
+
+        private static Windowed<String> session(final String key, final String start, final String end) {
+            return new Windowed<>(key, new org.apache.kafka.streams.kstream.internals.SessionWindow(
+                Long.parseLong(start), Long.parseLong(end)));
+        }
+
+        @Override
+        public void process(final Record<String, String> record) {
+            for (final String[] c : commands(record.value())) {
+                final List<String> read = new ArrayList<>();
+                switch (c[0]) {
+                    case "put":
+                        store.put(session(c[1], c[2], c[3]), c[4]);
+                        continue;
+                    case "rm":
+                        store.remove(session(c[1], c[2], c[3]));
+                        continue;
+                    case "get":
+                        read.add(String.valueOf(store.fetchSession(c[1], Long.parseLong(c[2]), Long.parseLong(c[3]))));
+                        break;
+                    default:
+                        try (org.apache.kafka.streams.state.KeyValueIterator<Windowed<String>, String> it = sessionRead(c)) {
+                            it.forEachRemaining(kv -> read.add(windowed(kv, true)));
+                        }
+                }
+                context.forward(record.withValue(String.join(" ", c) + " -> " + String.join(" ", read)));
+            }
+        }
+
+        private org.apache.kafka.streams.state.KeyValueIterator<Windowed<String>, String> sessionRead(final String[] c) {
+            switch (c[0]) {
+                case "find":
+                    return store.findSessions(c[1], Long.parseLong(c[2]), Long.parseLong(c[3]));
+                case "bfind":
+                    return store.backwardFindSessions(c[1], Long.parseLong(c[2]), Long.parseLong(c[3]));
+                case "findr":
+                    return store.findSessions(keyArg(c[1]), keyArg(c[2]), Long.parseLong(c[3]), Long.parseLong(c[4]));
+                case "bfindr":
+                    return store.backwardFindSessions(keyArg(c[1]), keyArg(c[2]), Long.parseLong(c[3]), Long.parseLong(c[4]));
+                case "fetch":
+                    return store.fetch(c[1]);
+                case "bfetch":
+                    return store.backwardFetch(c[1]);
+                case "fetchr":
+                    return store.fetch(keyArg(c[1]), keyArg(c[2]));
+                case "bfetchr":
+                    return store.backwardFetch(keyArg(c[1]), keyArg(c[2]));
+                default:
+                    throw new IllegalArgumentException("unknown command " + c[0]);
+            }
+        }
+    }
+
     /** ss-self-join(-optimized): left joined with itself, 100 ms either side, no grace. */
     private static Void selfJoin(final StreamsBuilder b) {
         final KStream<String, String> l = b.stream("left");
