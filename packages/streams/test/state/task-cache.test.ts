@@ -81,6 +81,23 @@ describe('NamedCache range reads', () => {
     ])
   })
 
+  test('with an order function, range reads order by order key while lookups stay by key', () => {
+    const cache = new NamedCache()
+    // as a segmented store's cache: the segment (here the last character) first
+    cache.setOrder((key) => key.slice(-1) + key)
+    for (const key of ['a2', 'b1', 'c2', 'a1']) cache.put(key, value(key), false, context)
+    assert.deepEqual(keys(cache.range(undefined, undefined, false)), ['1a1', '1b1', '2a2', '2c2'])
+    cache.put('b2', value('b2'), false, context)
+    assert.deepEqual(keys(cache.range('2', undefined, true)), ['2c2', '2b2', '2a2'])
+    assert.equal(cache.ceilingKey('2'), '2a2')
+    assert.equal(cache.floorKey('2'), '1b1')
+    assert.equal(cache.get('c2')?.value?.toString(), 'c2')
+    // a1 and b1 are the least recently used: the reads touched 1a1, 1b1, 2a2, 2c2, then 2c2, 2b2, 2a2
+    cache.evictOne()
+    cache.evictOne()
+    assert.deepEqual(entries(cache.range(undefined, undefined, false)), ['2a2=a2', '2b2=b2', '2c2=c2'])
+  })
+
   test('an open read keeps the keys it started with: values as they are when reached, evicted keys skipped', () => {
     const cache = new NamedCache()
     for (const key of ['a', 'b', 'c', 'd']) cache.put(key, value(`${key}1`), false, context)

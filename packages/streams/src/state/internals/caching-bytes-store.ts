@@ -25,9 +25,9 @@ function prefixEnd(prefix: string): string | undefined {
  * read from the inner store. Reads see cached writes first; range reads merge the cache's entries in the
  * range, read in key order, with the inner store's (`mergedSortedCacheIterator`).
  *
- * The cache key of a store key is its latin1 string; the segmented stores' caching layer
- * (`CachingSegmentedBytesStore`) overrides `cacheKey` / `storeKey` to put the segment first, as Kafka's
- * `SegmentedCacheFunction` does.
+ * The cache key of a store key is its latin1 string. The segmented stores' caching layer
+ * (`CachingSegmentedBytesStore`) orders the cache's range reads by segment first, as Kafka's
+ * `SegmentedCacheFunction` does (`NamedCache.setOrder`), and overrides `storeKey` to match.
  */
 export class CachingBytesStore extends WrappedBytesStore implements CachedBytesStore {
   #cache!: TaskCache
@@ -50,14 +50,9 @@ export class CachingBytesStore extends WrappedBytesStore implements CachedBytesS
     return this.#cache.cache(this.name)
   }
 
-  /** The cache key of a store key (Kafka `CacheFunction.cacheKey`). */
-  protected cacheKey(storeKey: Buffer): string {
-    return latin1(storeKey)
-  }
-
-  /** The store key of a cache key (Kafka `CacheFunction.key`). */
-  protected storeKey(cacheKey: string): Buffer {
-    return bytes(cacheKey)
+  /** The store key of a key in the cache's range order (Kafka `CacheFunction.key`). */
+  protected storeKey(orderKey: string): Buffer {
+    return bytes(orderKey)
   }
 
   setFlushListener(listener: FlushListener, sendOldValues: boolean): boolean {
@@ -72,7 +67,7 @@ export class CachingBytesStore extends WrappedBytesStore implements CachedBytesS
     const current = context.recordContext
     try {
       for (const [key, entry] of dirty) {
-        const keyBytes = this.storeKey(key)
+        const keyBytes = bytes(key)
         const oldValue =
           this.#listener && (entry.value === null || this.#sendOldValues) ? (this.inner.get(keyBytes) ?? null) : null
         if (this.#listener && entry.value === null && oldValue === null) continue
@@ -88,24 +83,19 @@ export class CachingBytesStore extends WrappedBytesStore implements CachedBytesS
 
   override get(key: Buffer): Buffer | undefined {
     if (this.disabled) return this.inner.get(key)
-    const entry = this.#cache.get(this.name, this.cacheKey(key))
+    const entry = this.#cache.get(this.name, latin1(key))
     if (entry) return entry.value ?? undefined
     return this.inner.get(key)
   }
 
   override put(key: Buffer, value: Buffer): void {
     if (this.disabled) return this.inner.put(key, value)
-    this.putCached(this.cacheKey(key), value)
+    this.#cache.put(this.name, latin1(key), value, true, this.#context.recordContext)
   }
 
   override delete(key: Buffer): void {
     if (this.disabled) return this.inner.delete(key)
-    this.putCached(this.cacheKey(key), null)
-  }
-
-  /** Writes to the cache, as a dirty entry of the current record (null = deleted). */
-  protected putCached(cacheKey: string, value: Buffer | null): void {
-    this.#cache.put(this.name, cacheKey, value, true, this.#context.recordContext)
+    this.#cache.put(this.name, latin1(key), null, true, this.#context.recordContext)
   }
 
   /** Kafka `range` / `reverseRange` / `all` / `reverseAll`: the cache's entries in [from, to] over the store's. */

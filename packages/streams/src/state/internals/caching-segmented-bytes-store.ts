@@ -1,4 +1,5 @@
 import { StreamsError } from '../../errors/streams-error.ts'
+import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
 import { PullIterator, type KeyValueIterator } from '../key-value-iterator.ts'
 import type { BytesStore } from './bytes-store.ts'
 import { CachingBytesStore } from './caching-bytes-store.ts'
@@ -12,22 +13,27 @@ const latin1 = (key: Buffer): string => key.toString('latin1')
 const exhausted = (): undefined => undefined
 const SEGMENT_ID_SIZE = 8
 
-/** The segment id a cache key starts with (an 8-byte big-endian long). */
-function segmentOf(cacheKey: string): number {
+/** The 8-byte big-endian long at `at` in a latin1 string. */
+function longAt(key: string, at: number): number {
   let hi = 0
   let lo = 0
-  for (let i = 0; i < 4; i++) hi = hi * 256 + cacheKey.charCodeAt(i)
-  for (let i = 4; i < 8; i++) lo = lo * 256 + cacheKey.charCodeAt(i)
+  for (let i = at; i < at + 4; i++) hi = hi * 256 + key.charCodeAt(i)
+  for (let i = at + 4; i < at + 8; i++) lo = lo * 256 + key.charCodeAt(i)
   return (hi >= 0x80000000 ? hi - 0x100000000 : hi) * 0x100000000 + lo
 }
 
+/** The segment id a cache order key starts with. */
+const segmentOf = (orderKey: string): number => longAt(orderKey, 0)
+
 /**
  * Kafka `CachingWindowStore` and `CachingSessionStore`: the caching layer of a window or session store.
- * Its cache keys are the store keys prefixed with their 8-byte segment id (Kafka `SegmentedCacheFunction`),
- * so that the cache, read in key order, gives its entries segment by segment and in key order within
+ * The cache's range reads order its entries by the store key prefixed with its 8-byte segment id (Kafka
+ * `SegmentedCacheFunction`'s cache keys), so that they come segment by segment and in key order within
  * each: the order of the segmented store below. Every read merges the two in that order
  * (`mergedSortedCacheIterator`), the cache's entries filtered as the store's are (the key schema's
  * `matches`), except for retention: the cache still holds, and returns, entries the store has expired.
+ * Lookups by key use the store key alone, as cheap as a key-value store's: only the cache's tree, built
+ * at its first range read, holds the prefixed keys.
  *
  * Which part of the cache a read visits follows Kafka too, because Kafka's results depend on it. Over a
  * persistent store, a window read and a session read of one key go segment by segment (Kafka's
@@ -53,7 +59,6 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
   #maxObserved = -1
   #prefixId = Number.NaN
   #prefix = ''
-  #prefixBytes = Buffer.alloc(SEGMENT_ID_SIZE)
 
   /** `session` picks Kafka's `CachingSessionStore` reads over `CachingWindowStore`'s. */
   constructor(inner: BytesStore, segments: SegmentedBytesStore, session: boolean) {
@@ -69,53 +74,51 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
     return Math.trunc(time / this.#interval)
   }
 
+  /** The 8-byte segment id as a latin1 string; consecutive keys mostly fall in one segment. */
   #segmentPrefix(id: number): string {
-    this.#toPrefix(id)
+    if (id !== this.#prefixId) {
+      const prefix = Buffer.allocUnsafe(SEGMENT_ID_SIZE)
+      prefix.writeBigInt64BE(BigInt(id))
+      this.#prefix = prefix.toString('latin1')
+      this.#prefixId = id
+    }
     return this.#prefix
   }
 
-  /** Sets `#prefix` and `#prefixBytes` to segment `id`'s; consecutive keys mostly fall in one segment. */
-  #toPrefix(id: number): void {
-    if (id === this.#prefixId) return
-    const prefix = Buffer.allocUnsafe(SEGMENT_ID_SIZE)
-    prefix.writeBigInt64BE(BigInt(id))
-    this.#prefix = prefix.toString('latin1')
-    this.#prefixBytes = prefix
-    this.#prefixId = id
+  /** Kafka `SegmentedCacheFunction.cacheKey`: [segment id][store key], the cache's order key. */
+  #cacheKey(storeKey: Buffer): string {
+    return this.#segmentPrefix(this.#segmentId(this.#schema.segmentTimestamp(storeKey))) + latin1(storeKey)
   }
 
-  protected override cacheKey(storeKey: Buffer): string {
-    return this.#cacheKeyAt(this.#schema.segmentTimestamp(storeKey), storeKey)
+  /** The same from a cached key (a store key's latin1 string), whose segment time starts its suffix. */
+  readonly #orderKey = (key: string): string =>
+    this.#segmentPrefix(this.#segmentId(longAt(key, key.length - this.#schema.suffixSize))) + key
+
+  override init(context: ProcessorContextImpl): void {
+    super.init(context)
+    // lookups by key stay on plain store keys; only range reads order by segment first
+    this.namedCache.setOrder(this.#orderKey)
   }
 
-  /** The cache key of a store key whose segment time is `time`, built as one flat string (no concatenation). */
-  #cacheKeyAt(time: number, storeKey: Buffer): string {
-    this.#toPrefix(this.#segmentId(time))
-    const out = Buffer.allocUnsafe(SEGMENT_ID_SIZE + storeKey.length)
-    this.#prefixBytes.copy(out, 0)
-    storeKey.copy(out, SEGMENT_ID_SIZE)
-    return out.toString('latin1')
-  }
-
-  protected override storeKey(cacheKey: string): Buffer {
-    return Buffer.from(cacheKey, 'latin1').subarray(SEGMENT_ID_SIZE)
+  protected override storeKey(orderKey: string): Buffer {
+    return Buffer.from(orderKey, 'latin1').subarray(SEGMENT_ID_SIZE)
   }
 
   override put(key: Buffer, value: Buffer): void {
-    if (this.disabled) return this.inner.put(key, value)
-    this.putCached(this.#observe(key), value)
+    super.put(key, value)
+    this.#observe(key)
   }
 
   override delete(key: Buffer): void {
-    if (this.disabled) return this.inner.delete(key)
-    this.putCached(this.#observe(key), null)
+    super.delete(key)
+    this.#observe(key)
   }
 
-  /** Kafka's caching put: the segment time counts for `maxObservedTimestamp`; returns the cache key. */
-  #observe(key: Buffer): string {
+  /** Kafka's caching put: the segment time counts for `maxObservedTimestamp`. */
+  #observe(key: Buffer): void {
+    if (this.disabled) return
     const time = this.#schema.segmentTimestamp(key)
     if (time > this.#maxObserved) this.#maxObserved = time
-    return this.#cacheKeyAt(time, key)
   }
 
   fetchKey(key: Buffer, from: number, to: number, reverse: boolean): KeyValueIterator<Buffer, Buffer> {
@@ -307,8 +310,8 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
       let lo: string | undefined
       let hi: string | undefined
       if (sameKey) {
-        lo = this.cacheKey(schema.lowerRangeFixedSize(keyFrom, lowerTime))
-        hi = this.cacheKey(schema.upperRangeFixedSize(keyTo, upperTime))
+        lo = this.#cacheKey(schema.lowerRangeFixedSize(keyFrom, lowerTime))
+        hi = this.#cacheKey(schema.upperRangeFixedSize(keyTo, upperTime))
       } else {
         const prefix = this.#segmentPrefix(current)
         lo = keyFrom === undefined ? undefined : prefix + latin1(schema.lowerRange(keyFrom, lowerTime))
@@ -363,7 +366,7 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
       // from the session (start 0, end lowerEnd) to (start min(latestStart, upperEnd), end upperEnd)
       const lo = schema.lowerRangeFixedSize(key, lowerEnd)
       const hi = toSessionStoreKey(key, Math.min(latestStart, upperEnd), upperEnd)
-      return this.namedCache.range(this.cacheKey(lo), this.cacheKey(hi), reverse)
+      return this.namedCache.range(this.#cacheKey(lo), this.#cacheKey(hi), reverse)
     }
     return () => {
       if (!started) {

@@ -14,6 +14,8 @@ export interface CacheEntry {
 
 interface Node extends CacheEntry {
   key: string
+  /** Its key in the key order, once the tree holds it (see `NamedCache.setOrder`). */
+  orderKey: string | undefined
   prev: Node | undefined
   next: Node | undefined
 }
@@ -60,7 +62,7 @@ export class CacheIterator {
     return this.#key !== undefined
   }
 
-  /** The next entry's key; only after `hasNext()` returned true. */
+  /** The next entry's key in the key order (its order key); only after `hasNext()` returned true. */
   peekNextKey(): string {
     if (!this.hasNext()) throw new RangeError('no more entries in the cache iterator')
     return this.#key as string
@@ -91,10 +93,10 @@ export class CacheIterator {
     for (;;) {
       const step = this.#source.next()
       if (step.done === true || this.#past(step.value[0])) return this.close()
-      const key = step.value[0]
-      const entry = this.#cache.get(key)
+      // the entry cached under the key now, as Kafka reads it by key
+      const entry = this.#cache.get(step.value[1].key)
       if (entry === undefined) continue
-      this.#key = key
+      this.#key = step.value[0]
       this.#entry = entry
       return
     }
@@ -121,6 +123,7 @@ const nothing = (): void => {}
  */
 export class NamedCache {
   readonly #index = new Map<string, Node>()
+  #orderKey: (key: string) => string = (key) => key
   /** The entries in key order, from the first range read on. */
   #tree: Tree | undefined
   /** Open reads of `#tree`; a write first replaces `#tree` by a clone when there are any. */
@@ -132,6 +135,16 @@ export class NamedCache {
 
   setFlusher(flush: (dirty: [string, CacheEntry][]) => void): void {
     this.#flush = flush
+  }
+
+  /**
+   * The key order of range reads: entries are ordered by `orderKey(key)` rather than by key (Kafka's
+   * `CacheFunction`: a segmented store's cache orders by segment, then key). Range bounds, `ceilingKey`,
+   * `floorKey` and the keys range reads return are order keys; everything else takes keys. Lookups by
+   * key stay free of it: only the tree, built at the first range read, holds order keys.
+   */
+  setOrder(orderKey: (key: string) => string): void {
+    this.#orderKey = orderKey
   }
 
   get size(): number {
@@ -146,7 +159,7 @@ export class NamedCache {
   }
 
   /**
-   * Entries with lo <= key <= hi (key < hi when `hiExclusive`), in key order or reversed (Kafka
+   * Entries with lo <= order key <= hi (< hi when `hiExclusive`), in that order or reversed (Kafka
    * `ThreadCache.range` / `reverseRange`); an undefined bound is open. Empty when lo > hi.
    */
   range(lo: string | undefined, hi: string | undefined, reverse: boolean, hiExclusive = false): CacheIterator {
@@ -172,14 +185,14 @@ export class NamedCache {
     return new CacheIterator(this, source, past, release)
   }
 
-  /** The smallest cached key >= `key`, without touching the LRU order. */
-  ceilingKey(key: string): string | undefined {
-    return this.#ordered().getPairOrNextHigher(key)?.[0]
+  /** The smallest cached order key >= `orderKey`, without touching the LRU order. */
+  ceilingKey(orderKey: string): string | undefined {
+    return this.#ordered().getPairOrNextHigher(orderKey)?.[0]
   }
 
-  /** The largest cached key <= `key`, without touching the LRU order. */
-  floorKey(key: string): string | undefined {
-    return this.#ordered().getPairOrNextLower(key)?.[0]
+  /** The largest cached order key <= `orderKey`, without touching the LRU order. */
+  floorKey(orderKey: string): string | undefined {
+    return this.#ordered().getPairOrNextLower(orderKey)?.[0]
   }
 
   /** Puts an entry; returns the size change in bytes. */
@@ -195,12 +208,12 @@ export class NamedCache {
       node.dirty = dirty || node.dirty
       this.#moveToTail(node)
     } else {
-      node = { key, value, dirty, context, size, prev: this.#tail, next: undefined }
+      node = { key, orderKey: undefined, value, dirty, context, size, prev: this.#tail, next: undefined }
       if (this.#tail) this.#tail.next = node
       else this.#head = node
       this.#tail = node
       this.#index.set(key, node)
-      if (this.#tree) this.#writable(this.#tree).set(key, node)
+      if (this.#tree) this.#writable(this.#tree).set(this.#orderKeyOf(node), node)
     }
     if (dirty) this.#dirty.add(key)
     return delta
@@ -268,14 +281,21 @@ export class NamedCache {
   #remove(node: Node): void {
     this.#unlink(node)
     this.#index.delete(node.key)
-    if (this.#tree) this.#writable(this.#tree).delete(node.key)
+    if (this.#tree) this.#writable(this.#tree).delete(this.#orderKeyOf(node))
+  }
+
+  #orderKeyOf(node: Node): string {
+    return (node.orderKey ??= this.#orderKey(node.key))
   }
 
   #ordered(): Tree {
     if (this.#tree) return this.#tree
     const tree = newTree()
+    const nodes = [...this.#index.values()]
+    for (const node of nodes) this.#orderKeyOf(node)
     // in key order, so that the tree fills by appending
-    for (const key of [...this.#index.keys()].sort()) tree.set(key, this.#index.get(key) as Node)
+    nodes.sort((a, b) => compareKeys(a.orderKey as string, b.orderKey as string))
+    for (const node of nodes) tree.set(node.orderKey as string, node)
     this.#tree = tree
     return tree
   }
