@@ -10,7 +10,7 @@
 //
 // The broker is stopped on success, failure, Ctrl-C and SIGTERM, and the run fails if any local Kafka
 // JVM outlives it. Arguments filter the test files by substring: `npm test -- serde`.
-import { globSync } from 'node:fs'
+import { globSync, readdirSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { run } from 'node:test'
 import { spec } from 'node:test/reporters'
@@ -46,9 +46,21 @@ async function phase(name: string, files: string[], concurrency: number, timeout
     cwd: projectRoot,
     // examples import '@kstreams/streams', whose 'development' export condition is its TypeScript source
     execArgv: ['--conditions=development'],
-    // a failed test can leave a client open: its file must end anyway, with the failure reported
-    forceExit: true,
   })
+  // a failed test can leave a client open, and its file would never end: after `quietMs` without a sign of
+  // progress from any file, the test files still running are killed (and reported failed by the runner)
+  let lastProgress = Date.now()
+  const progress = () => (lastProgress = Date.now())
+  for (const event of ['test:start', 'test:pass', 'test:fail', 'test:diagnostic', 'test:stdout', 'test:stderr'])
+    stream.on(event, progress)
+  const watchdog = setInterval(() => {
+    if (Date.now() - lastProgress < quietMs) return
+    for (const child of testFileProcesses()) {
+      console.error(`\n${child.file} made no progress for ${quietMs / 1000} s: killing it`)
+      process.kill(child.pid, 'SIGKILL')
+    }
+    lastProgress = Date.now()
+  }, 5_000)
   stream.on('test:pass', (event) => {
     if (event.details.type === 'suite') return
     if (event.skip !== undefined && event.skip !== false) skipped++
@@ -59,11 +71,36 @@ async function phase(name: string, files: string[], concurrency: number, timeout
     const cause = event.details.error as { failureType?: string }
     if (event.details.type !== 'suite' || cause.failureType !== 'subtestsFailed') failed++
   })
-  await new Promise<void>((resolveDone, reject) => {
-    stream.compose(spec).pipe(process.stdout, { end: false }).on('error', reject)
-    stream.once('end', () => resolveDone())
-    stream.once('error', reject)
-  })
+  try {
+    await new Promise<void>((resolveDone, reject) => {
+      stream.compose(spec).pipe(process.stdout, { end: false }).on('error', reject)
+      stream.once('end', () => resolveDone())
+      stream.once('error', reject)
+    })
+  } finally {
+    clearInterval(watchdog)
+  }
+}
+
+const quietMs = 240_000
+
+/** The test files this runner has running, as child processes. */
+function testFileProcesses(): { pid: number; file: string }[] {
+  const found: { pid: number; file: string }[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue
+      const file = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+        .split('\0')
+        .find((arg) => arg.endsWith('.test.ts'))
+      if (file) found.push({ pid: Number(entry), file })
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found
 }
 
 function cleanup(): void {
