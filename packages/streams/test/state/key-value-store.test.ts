@@ -100,19 +100,28 @@ for (const factory of factories) {
         assert.deepEqual(list(store.prefixScan('b', prefix)), ['bb=6'])
       })
 
-      if (caching) {
-        test('a reverse read returns a key deleted in the cache and absent from the store, with a null value, as Kafka 4.4 does', (t) => {
-          const { store, commit } = open(t, factory.supplier('store'), caching)
-          store.put('a', '1')
-          commit()
-          store.delete('x')
-          store.delete('0')
-          assert.deepEqual(list(store.all()), ['a=1'])
-          assert.deepEqual(list(store.reverseAll()), ['x=null', 'a=1'])
-          commit()
-          assert.deepEqual(list(store.reverseAll()), ['a=1'])
-        })
-      }
+      // Kafka 4.4's cached key-value store returns `x=null` here, and the stored b again, in reverse reads;
+      // kstreams gives every variant the results of the store without a cache
+      test('reverse reads skip keys deleted in the cache, stored or not', (t) => {
+        const { store, commit } = open(t, factory.supplier('store'), caching)
+        store.put('a', '1')
+        store.put('b', '2')
+        store.put('c', '3')
+        commit()
+        store.delete('b')
+        // deleted in the cache, never in the store
+        store.delete('x')
+        store.delete('0')
+        for (const settled of [false, true]) {
+          assert.deepEqual(list(store.all()), ['a=1', 'c=3'])
+          assert.deepEqual(list(store.reverseAll()), ['c=3', 'a=1'])
+          assert.deepEqual(list(store.reverseRange('0', 'z')), ['c=3', 'a=1'])
+          assert.deepEqual(list(store.reverseRange('b', null)), ['c=3'])
+          assert.deepEqual(list(store.reverseRange(null, 'b')), ['a=1'])
+          assert.deepEqual(list(store.reverseRange('x', 'x')), [])
+          if (!settled) commit()
+        }
+      })
 
       test('random writes, deletes and commits over many keys, a cache that evicts: reads agree with a reference', (t) => {
         const { store, commit } = open(t, factory.supplier('store'), caching, 20_000)
@@ -124,23 +133,19 @@ for (const factory of factories) {
             .filter(([k]) => keep(k))
             .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
             .map(([k, v]) => `${k}=${v}`)
-        let committed = true
         for (let step = 0; step < 4000; step++) {
           const r = next()
           if (r < 0.5) {
             const key = keyOf()
             store.put(key, `v${step}`)
             reference.set(key, `v${step}`)
-            committed = false
           } else if (r < 0.6 && reference.size > 0) {
             const keys = [...reference.keys()]
             const victim = keys[Math.floor(next() * keys.length)] as string
             store.delete(victim)
             reference.delete(victim)
-            committed = false
           } else if (r < 0.65) {
             commit()
-            committed = true
           } else {
             const [a, b] = [keyOf(), keyOf()]
             const [lo, hi] = a < b ? [a, b] : [b, a]
@@ -158,9 +163,7 @@ for (const factory of factories) {
                 expected(() => true),
                 `step ${step}`,
               )
-            // reverse reads of a cache holding deletes differ from Kafka's forward reads (see
-            // mergedSortedCacheIterator); after a commit the cache holds none
-            if (committed) assert.deepEqual(list(store.reverseRange(lo, hi)), [...inRange].reverse(), `step ${step}`)
+            assert.deepEqual(list(store.reverseRange(lo, hi)), [...inRange].reverse(), `step ${step}`)
           }
         }
         assert.ok(reference.size > 500, `${reference.size} keys`)

@@ -38,17 +38,11 @@ const segmentOf = (orderKey: string): number => longAt(orderKey, 0)
  * Which part of the cache a read visits follows Kafka too, because Kafka's results depend on it. Over a
  * persistent store, a window read and a session read of one key go segment by segment (Kafka's
  * `CacheIteratorWrapper`), from the first segment of the time range to the last one holding a cached
- * write, with Kafka's bounds in each. Two of Kafka's results there are odd, and kept for the same
- * results:
- * - a window read of a key range with an open end (a null key bound) reads, for each segment, the cache
- *   from its start (null `keyFrom`) or to its end (null `keyTo`), so entries of the other segments come
- *   back once per segment in the time range;
- * - a backward session read of one key bounds the newest segment by `latestSessionStartTime`, so it misses
- *   the cached sessions there that end after it, and fails (as Kafka does) when that time lies in an
- *   earlier segment.
- * Every other read (over a store in memory, a session key range, `fetchAll`, `all`) is one range of the
- * cache filtered by the key schema, which here visits only the segments holding cached entries, with
- * bounds per segment, for O(log n + k) instead of a scan of the cache.
+ * write, with Kafka's bounds in each, except in two reads where Kafka's bounds give wrong results
+ * (see `#windowSegments` and `#sessionSegments`): there kstreams returns what the read gives with the
+ * cache off. Every other read (over a store in memory, a session key range, `fetchAll`, `all`) is one
+ * range of the cache filtered by the key schema, which here visits only the segments holding cached
+ * entries, with bounds per segment, for O(log n + k) instead of a scan of the cache.
  */
 export class CachingSegmentedBytesStore extends CachingBytesStore implements SegmentedReader {
   readonly #segments: SegmentedBytesStore
@@ -285,9 +279,14 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
   /**
    * Kafka `CachingWindowStore.CacheIteratorWrapper`: the window cache read segment by segment from
    * `timeFrom`'s segment to that of min(timeTo, maxObserved) (reversed for backward reads), re-reading
-   * maxObserved at each step as Kafka does. With both key bounds, a segment without cached entries gives
-   * nothing, so the walk jumps to the next one that has some; with an open bound Kafka's ranges reach
-   * into the other segments, and every segment is read.
+   * maxObserved at each step as Kafka does; a segment without cached entries gives nothing, so the walk
+   * jumps to the next one that has some.
+   *
+   * Deviation from Kafka, on purpose: with a null key bound, each segment's range ends at that segment's
+   * own start or end. Kafka's `CacheIteratorWrapper.setCacheKeyRange` leaves the range open there (a null
+   * `cacheKeyFrom` or `cacheKeyTo` reads from the start or to the end of the whole cache), so a key range
+   * with a null bound returns the entries of the other segments once more for every segment it visits:
+   * duplicates. kstreams returns each window once, as the read does with the cache off.
    */
   #windowSegments(
     keyFrom: Buffer | undefined,
@@ -299,7 +298,6 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
     const interval = this.#interval
     const schema = this.#schema
     const sameKey = keyFrom !== undefined && keyTo !== undefined && keyFrom.equals(keyTo)
-    const skipEmpty = keyFrom !== undefined && keyTo !== undefined
     let current = 0
     let last = 0
     let started = false
@@ -307,17 +305,16 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
     const lastTime = (): number => Math.min(timeTo, begin() + interval - 1)
     const range = (lowerTime: number, upperTime: number): CacheIterator => {
       this.#checkSegment(lowerTime, upperTime)
-      let lo: string | undefined
-      let hi: string | undefined
       if (sameKey) {
-        lo = this.#cacheKey(schema.lowerRangeFixedSize(keyFrom, lowerTime))
-        hi = this.#cacheKey(schema.upperRangeFixedSize(keyTo, upperTime))
-      } else {
-        const prefix = this.#segmentPrefix(current)
-        lo = keyFrom === undefined ? undefined : prefix + latin1(schema.lowerRange(keyFrom, lowerTime))
-        hi = keyTo === undefined ? undefined : prefix + latin1(schema.upperRange(keyTo, timeTo))
+        const lo = this.#cacheKey(schema.lowerRangeFixedSize(keyFrom, lowerTime))
+        const hi = this.#cacheKey(schema.upperRangeFixedSize(keyTo, upperTime))
+        return this.namedCache.range(lo, hi, reverse)
       }
-      return this.namedCache.range(lo, hi, reverse)
+      const prefix = this.#segmentPrefix(current)
+      // an open key bound stops at the segment's start, or before the next segment's
+      const lo = keyFrom === undefined ? prefix : prefix + latin1(schema.lowerRange(keyFrom, lowerTime))
+      if (keyTo === undefined) return this.namedCache.range(lo, this.#segmentPrefix(current + 1), reverse, true)
+      return this.namedCache.range(lo, prefix + latin1(schema.upperRange(keyTo, timeTo)), reverse)
     }
     return () => {
       if (!started) {
@@ -333,10 +330,10 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
         return range(timeFrom, lastTime())
       }
       if (reverse) {
-        current = skipEmpty ? (this.#segmentAtOrBefore(current - 1) ?? Number.NEGATIVE_INFINITY) : current - 1
+        current = this.#cachedSegmentBefore(current, last)
         if (current < last) return undefined
       } else {
-        current = skipEmpty ? (this.#segmentAtOrAfter(current + 1) ?? Number.POSITIVE_INFINITY) : current + 1
+        current = this.#cachedSegmentAfter(current)
         last = this.#segmentId(Math.min(timeTo, this.#maxObserved))
         if (current > last) return undefined
       }
@@ -348,6 +345,13 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
    * Kafka `CachingSessionStore.CacheIteratorWrapper`: one key's cached sessions, segment by segment from
    * that of `earliestEnd` to that of maxObserved (reversed for backward reads), with Kafka's bounds in
    * each; segments without cached entries are skipped, as they give nothing.
+   *
+   * Deviation from Kafka, on purpose: a backward read reads its first (newest) segment whole, as every
+   * other one. Kafka's `CacheIteratorWrapper` constructor bounds it by min(latestSessionStartTime,
+   * maxObservedTimestamp) as an end time, so a backward search misses the cached sessions there that end
+   * after `latestSessionStartTime` (and still overlap the search), and throws when that time lies in an
+   * earlier segment than maxObserved. kstreams finds every matching session, as the read does with the
+   * cache off.
    */
   #sessionSegments(
     key: Buffer,
@@ -374,22 +378,39 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
         if (reverse) {
           current = this.#segmentId(this.#maxObserved)
           last = this.#segmentId(earliestEnd)
-          return range(begin(), Math.min(latestStart, this.#maxObserved))
+          return range(begin(), begin() + interval - 1)
         }
         current = this.#segmentId(earliestEnd)
         last = this.#segmentId(this.#maxObserved)
         return range(earliestEnd, begin() + interval - 1)
       }
       if (reverse) {
-        current = this.#segmentAtOrBefore(current - 1) ?? Number.NEGATIVE_INFINITY
+        current = this.#cachedSegmentBefore(current, last)
         if (current < last) return undefined
       } else {
-        current = this.#segmentAtOrAfter(current + 1) ?? Number.POSITIVE_INFINITY
+        current = this.#cachedSegmentAfter(current)
         last = this.#segmentId(this.#maxObserved)
         if (current > last) return undefined
       }
       return range(begin(), begin() + interval - 1)
     }
+  }
+
+  /**
+   * The next segment after `segment` a segment-by-segment walk reads: the first holding cached entries,
+   * +Infinity if none does. Negative segment ids sort after the others in the cache, so the walk steps
+   * through them one by one, as Kafka's does.
+   */
+  #cachedSegmentAfter(segment: number): number {
+    const next = segment + 1
+    return next < 0 ? next : (this.#segmentAtOrAfter(next) ?? Number.POSITIVE_INFINITY)
+  }
+
+  /** The same backwards, down to `last`: -Infinity if no segment in [last, segment) is left to read. */
+  #cachedSegmentBefore(segment: number, last: number): number {
+    const previous = segment - 1
+    if (previous < 0) return previous
+    return this.#segmentAtOrBefore(previous) ?? (last < 0 ? -1 : Number.NEGATIVE_INFINITY)
   }
 
   /** Kafka's check that both bounds of a segment's range lie in that segment. */
@@ -398,9 +419,9 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
     throw new StreamsError(
       'KSTREAMS_ILLEGAL_STATE',
       `Store ${this.name}: Error iterating over segments: segment interval has changed. Kafka Streams' caching ` +
-        `${this.#session ? 'session' : 'window'} store fails the same way for this read (a time range ending ` +
-        `before the segment it starts from${this.#session ? ', or a backward search whose latest session start lies before the newest cached segment' : ''}); ` +
-        'read forward, or turn caching off for this store.',
+        `${this.#session ? 'session' : 'window'} store fails the same way for this read (a time range that ends ` +
+        'before the segment it starts in, or starts a segment or more before time 0); read from time 0 on, ' +
+        'or turn caching off for this store.',
     )
   }
 }

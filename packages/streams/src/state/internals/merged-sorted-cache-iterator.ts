@@ -82,11 +82,13 @@ export class FilteredCacheIterator {
  * and store key) against the store's next key. On equal keys the cache wins. Deleted cache entries hide
  * the store's entry of the same key.
  *
- * The deleted entries are handled exactly as Kafka does, including where that is wrong when iterating
- * backwards: a deleted cache entry whose key comes before the store's next one in key order is dropped
- * even though the store may return that key later, and one whose key comes after it is returned, with a
+ * Deviation from Kafka, on purpose: a deleted cache entry is skipped when it comes before the store's
+ * next key in the order of the read, backwards too. Kafka 4.4's `hasNext` compares as if every read went
+ * forward, so its reverse reads skip a deleted entry whose key is smaller than the store's next key (the
+ * store then returns that key later, with its old value) and return one whose key is greater, with a
  * null value (a reverse `range`/`all` of a cached key-value store returns `x=null` for a key deleted in
- * the cache and absent from the store). Kafka's forward reads are correct.
+ * the cache and absent from the store). A read must not return deleted keys, so kstreams returns what
+ * the same read gives with the cache off.
  */
 export function mergedSortedCacheIterator(
   name: string,
@@ -97,7 +99,7 @@ export function mergedSortedCacheIterator(
 ): KeyValueIterator<Buffer, Buffer> {
   const compare = (): number => compareKeys(cache.peekNextKey(), cache.peekNextStoreKey(), store.peekNextKey())
   const fromCache = (): KeyValue<Buffer, Buffer> => {
-    // null only for the deleted entries Kafka returns when iterating backwards (see above)
+    // never a deleted entry: the loop in the read below skips those
     const entry = { key: cache.peekNextStoreKey(), value: cache.peekNextEntry().value as Buffer }
     cache.skip()
     return entry
@@ -114,7 +116,8 @@ export function mergedSortedCacheIterator(
         if (comparison === 0) {
           store.next()
           cache.skip()
-        } else if (comparison < 0) {
+        } else if (reverse ? comparison > 0 : comparison < 0) {
+          // the deleted key comes first: the store, past it in the read's order, cannot hold it
           cache.skip()
         } else {
           break
