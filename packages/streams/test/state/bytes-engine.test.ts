@@ -346,6 +346,21 @@ for (const factory of factories) {
       assert.equal(engine.approximateNumEntries(), 6)
     })
 
+    test('a key filter keeps every entry whose key passes it, merged with pending writes', (t) => {
+      const engine = factory.create(t)
+      fill(engine, [b(1), b(2), b(3), b(4), b(5), b(6)])
+      factory.settle(engine)
+      engine.delete(b(4))
+      engine.put(b(2), b(0x22))
+      engine.put(b(3, 2), b(0x32))
+      const even = (key: Buffer): boolean => (key.at(-1) as number) % 2 === 0
+      // the filter is a hint: an engine may still return keys that fail it, so the caller filters again
+      const read = (reverse: boolean): string[] =>
+        entriesOf([...engine.range(b(2), b(6), reverse, even)].filter((entry) => even(entry.key)))
+      assert.deepEqual(read(false), ['02=22', '0302=32', '06=06'])
+      assert.deepEqual(read(true), ['06=06', '0302=32', '02=22'])
+    })
+
     test('approximateNumEntries counts entries', (t) => {
       const engine = factory.create(t)
       assert.equal(engine.approximateNumEntries(), 0)

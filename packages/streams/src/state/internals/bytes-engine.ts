@@ -13,9 +13,16 @@ export interface BytesEngine {
   delete(key: Buffer): void
   /**
    * Entries with from <= key <= to (either bound may be undefined = open), in key order or reversed.
-   * The iterator sees the state at the time it was created or later; it must be closed.
+   * The iterator sees the state at the time it was created or later; it must be closed. `keyFilter` is a
+   * hint: an engine may leave out entries whose key fails it without reading their values (the caller
+   * still filters what it gets).
    */
-  range(from: Buffer | undefined, to: Buffer | undefined, reverse?: boolean): KeyValueIterator<Buffer, Buffer>
+  range(
+    from: Buffer | undefined,
+    to: Buffer | undefined,
+    reverse?: boolean,
+    keyFilter?: (key: Buffer) => boolean,
+  ): KeyValueIterator<Buffer, Buffer>
   /** Entries whose key starts with `prefix`, in key order. */
   prefixScan(prefix: Buffer): KeyValueIterator<Buffer, Buffer>
   /** Number of entries (exact for memory, estimated for persistent engines). */

@@ -134,7 +134,13 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
         (prefix) => [prefix + lo, prefix + hi, false],
       )
     }
-    return this.#merged(ranges, (storeKey) => schema.matches(storeKey, key, key, from, to), store, reverse)
+    return this.#merged(
+      ranges,
+      (storeKey) => schema.matches(storeKey, key, key, from, to),
+      store,
+      reverse,
+      this.#windowTimeIn(from, to),
+    )
   }
 
   fetchKeyRange(
@@ -169,7 +175,26 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
           : [prefix + lo, prefix + hi, false]
       })
     }
-    return this.#merged(ranges, (storeKey) => schema.matches(storeKey, keyFrom, keyTo, from, to), store, reverse)
+    return this.#merged(
+      ranges,
+      (storeKey) => schema.matches(storeKey, keyFrom, keyTo, from, to),
+      store,
+      reverse,
+      this.#windowTimeIn(from, to),
+    )
+  }
+
+  /**
+   * For a window store, a test that a cache key's window start lies in [from, to], read from the key as
+   * it is: a range over many keys and times mostly fails it, and then costs no store key.
+   */
+  #windowTimeIn(from: number, to: number): ((cacheKey: string) => boolean) | undefined {
+    if (this.#session) return undefined
+    const at = this.#schema.suffixSize
+    return (cacheKey) => {
+      const time = longAt(cacheKey, cacheKey.length - at)
+      return time >= from && time <= to
+    }
   }
 
   fetchAll(from: number, to: number, reverse: boolean): KeyValueIterator<Buffer, Buffer> {
@@ -219,8 +244,9 @@ export class CachingSegmentedBytesStore extends CachingBytesStore implements Seg
     matches: ((storeKey: Buffer) => boolean) | undefined,
     store: KeyValueIterator<Buffer, Buffer>,
     reverse: boolean,
+    prefilter?: (cacheKey: string) => boolean,
   ): KeyValueIterator<Buffer, Buffer> {
-    const cache = new FilteredCacheIterator(ranges, matches, (cacheKey) => this.storeKey(cacheKey))
+    const cache = new FilteredCacheIterator(ranges, matches, (cacheKey) => this.storeKey(cacheKey), prefilter)
     return mergedSortedCacheIterator(this.name, cache, store, this.#compareKeys, reverse)
   }
 

@@ -433,13 +433,18 @@ export class LmdbBytesEngine implements BytesEngine {
     this.#writable().set(key.toString('latin1'), null)
   }
 
-  range(from: Buffer | undefined, to: Buffer | undefined, reverse = false): KeyValueIterator<Buffer, Buffer> {
+  range(
+    from: Buffer | undefined,
+    to: Buffer | undefined,
+    reverse = false,
+    keyFilter?: (key: Buffer) => boolean,
+  ): KeyValueIterator<Buffer, Buffer> {
     this.#checkOpen()
     // Kafka returns an empty iterator (and logs a warning) when from > to.
     if (from !== undefined && to !== undefined && Buffer.compare(from, to) > 0) {
       return new PullIterator(this.name, () => undefined)
     }
-    return this.#scan(from, to, true, reverse)
+    return this.#scan(from, to, true, reverse, keyFilter)
   }
 
   prefixScan(prefix: Buffer): KeyValueIterator<Buffer, Buffer> {
@@ -557,6 +562,7 @@ export class LmdbBytesEngine implements BytesEngine {
     high: Buffer | undefined,
     highInclusive: boolean,
     reverse: boolean,
+    keyFilter?: (key: Buffer) => boolean,
   ): KeyValueIterator<Buffer, Buffer> {
     let pending: Pending | undefined
     if (this.#pending.size > 0) {
@@ -574,7 +580,7 @@ export class LmdbBytesEngine implements BytesEngine {
       cursor = new MergeCursor(
         reverse,
         pending === undefined ? undefined : pendingSource(pending, low, high, highInclusive, reverse),
-        this.#cleared ? undefined : this.#storedSource(low, high, highInclusive, reverse),
+        this.#cleared ? undefined : this.#storedSource(low, high, highInclusive, reverse, keyFilter),
         (cause) => this.#env[readFailure](this.name, cause),
       )
     } catch (cause) {
@@ -594,12 +600,16 @@ export class LmdbBytesEngine implements BytesEngine {
     return iterator
   }
 
-  /** Committed entries in the bounds, in order; the empty key (kept aside) first, or last when reversed. */
+  /**
+   * Committed entries in the bounds, in order; the empty key (kept aside) first, or last when reversed.
+   * With a `keyFilter` only the keys are scanned, and a value is read for a key that passes it.
+   */
   #storedSource(
     low: Buffer | undefined,
     high: Buffer | undefined,
     highInclusive: boolean,
     reverse: boolean,
+    keyFilter?: (key: Buffer) => boolean,
   ): StoredSource {
     const withEmptyKey =
       (low === undefined || low.length === 0) && (high === undefined || high.length > 0 || highInclusive)
@@ -614,7 +624,36 @@ export class LmdbBytesEngine implements BytesEngine {
     const [start, end] = reverse ? [high, bottom] : [bottom, high]
     if (start !== undefined) options.start = start
     if (end !== undefined) options.end = end
-    return { cursor: this.#db.getRange(options)[Symbol.iterator](), empty }
+    if (keyFilter === undefined) return { cursor: this.#db.getRange(options)[Symbol.iterator](), empty }
+    return { cursor: filteredEntries(this.#db, this.#db.getKeys(options)[Symbol.iterator](), keyFilter), empty }
+  }
+}
+
+/**
+ * The entries of `keys` (a keys-only LMDB cursor) that pass `keyFilter`, each value read by its key: for
+ * scans where most keys fail, such as a window store's key range over many times, this skips copying out
+ * the values nobody wants. Reads run synchronously between commits, so cursor and lookups see one state.
+ */
+function filteredEntries(
+  db: Database<Buffer, Buffer>,
+  keys: Iterator<Buffer>,
+  keyFilter: (key: Buffer) => boolean,
+): Iterator<{ key: Buffer; value: Buffer }> {
+  return {
+    next() {
+      for (;;) {
+        const step = keys.next()
+        if (step.done === true) return step
+        const key = step.value
+        if (!keyFilter(key)) continue
+        const value = db.getBinary(key)
+        if (value !== undefined) return { done: false, value: { key, value } }
+      }
+    },
+    return() {
+      keys.return?.()
+      return { done: true, value: undefined }
+    },
   }
 }
 

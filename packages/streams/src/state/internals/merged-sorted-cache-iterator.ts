@@ -11,19 +11,26 @@ export class FilteredCacheIterator {
   readonly #nextRange: () => CacheIterator | undefined
   readonly #matches: ((storeKey: Buffer) => boolean) | undefined
   readonly #toStoreKey: (cacheKey: string) => Buffer
+  readonly #prefilter: ((cacheKey: string) => boolean) | undefined
   #current: CacheIterator | undefined
   #started = false
   #storeKey: Buffer | undefined
 
-  /** `nextRange` gives the next range to read, undefined when there is none; `matches` undefined keeps all. */
+  /**
+   * `nextRange` gives the next range to read, undefined when there is none; `matches` undefined keeps all.
+   * `prefilter`, a test on the cache key that every matching entry passes, skips most others before their
+   * store key is made.
+   */
   constructor(
     nextRange: () => CacheIterator | undefined,
     matches: ((storeKey: Buffer) => boolean) | undefined,
     toStoreKey: (cacheKey: string) => Buffer,
+    prefilter?: (cacheKey: string) => boolean,
   ) {
     this.#nextRange = nextRange
     this.#matches = matches
     this.#toStoreKey = toStoreKey
+    this.#prefilter = prefilter
   }
 
   hasNext(): boolean {
@@ -35,7 +42,12 @@ export class FilteredCacheIterator {
     while (this.#current !== undefined) {
       const current = this.#current
       if (current.hasNext()) {
-        const storeKey = this.#toStoreKey(current.peekNextKey())
+        const cacheKey = current.peekNextKey()
+        if (this.#prefilter !== undefined && !this.#prefilter(cacheKey)) {
+          current.skip()
+          continue
+        }
+        const storeKey = this.#toStoreKey(cacheKey)
         if (this.#matches === undefined || this.#matches(storeKey)) {
           this.#storeKey = storeKey
           return true

@@ -245,7 +245,7 @@ export class SegmentedBytesStore implements BytesStore, SegmentedReader {
             if (id === undefined) return undefined
             const segment = this.#segments.get(id)
             if (!segment) continue
-            current = segment.range(lo, hi, reverse)
+            current = segment.range(lo, hi, reverse, matches)
           }
           while (current.hasNext()) {
             const entry = current.next()

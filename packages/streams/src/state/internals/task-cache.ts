@@ -14,6 +14,8 @@ export interface CacheEntry {
 
 interface Node extends CacheEntry {
   key: string
+  /** Whether the cache holds this node under its key (a range read's snapshot may hold removed ones). */
+  live: boolean
   /** Its key in the key order, once the tree holds it (see `NamedCache.setOrder`). */
   orderKey: string | undefined
   prev: Node | undefined
@@ -94,7 +96,7 @@ export class CacheIterator {
       const step = this.#source.next()
       if (step.done === true || this.#past(step.value[0])) return this.close()
       // the entry cached under the key now, as Kafka reads it by key
-      const entry = this.#cache.get(step.value[1].key)
+      const entry = this.#cache.current(step.value[1])
       if (entry === undefined) continue
       this.#key = step.value[0]
       this.#entry = entry
@@ -158,6 +160,13 @@ export class NamedCache {
     return node
   }
 
+  /** The entry cached now under `node`'s key (the node itself while it is cached), as `get` does. */
+  current(node: Node): CacheEntry | undefined {
+    if (!node.live) return this.get(node.key)
+    this.#moveToTail(node)
+    return node
+  }
+
   /**
    * Entries with lo <= order key <= hi (< hi when `hiExclusive`), in that order or reversed (Kafka
    * `ThreadCache.range` / `reverseRange`); an undefined bound is open. Empty when lo > hi.
@@ -208,7 +217,7 @@ export class NamedCache {
       node.dirty = dirty || node.dirty
       this.#moveToTail(node)
     } else {
-      node = { key, orderKey: undefined, value, dirty, context, size, prev: this.#tail, next: undefined }
+      node = { key, live: true, orderKey: undefined, value, dirty, context, size, prev: this.#tail, next: undefined }
       if (this.#tail) this.#tail.next = node
       else this.#head = node
       this.#tail = node
@@ -270,6 +279,7 @@ export class NamedCache {
 
   /** Drops every entry without flushing (the store is closing); open range reads find nothing more. */
   clear(): void {
+    for (const node of this.#index.values()) node.live = false
     this.#index.clear()
     this.#tree = undefined
     this.#readers = 0
@@ -280,6 +290,7 @@ export class NamedCache {
 
   #remove(node: Node): void {
     this.#unlink(node)
+    node.live = false
     this.#index.delete(node.key)
     if (this.#tree) this.#writable(this.#tree).delete(this.#orderKeyOf(node))
   }
