@@ -90,7 +90,7 @@ async function withSystem<T>(
     ...settings,
   }
   const child = new SystemProcess(
-    systemCommand(system, javaClasspath, options.jvmOpts),
+    systemCommand(system, javaClasspath, options.jvmOpts, options.nodeArgs),
     spec,
     join(logDir, `${applicationId}.log`),
   )

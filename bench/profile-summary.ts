@@ -1,8 +1,8 @@
 // Summarises V8 CPU profiles (`node --cpu-prof`): self time per function, and total time (self + callees) of
 // the functions that matter, so a profile of a benchmark run can be read in a terminal and quoted in
 // docs/benchmarks.md. Profile a benchmark's systems with
-//   NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --only sink --systems kstreams --out none
-// then: node bench/profile-summary.ts /tmp/prof/CPU.*.cpuprofile [--top 30]
+//   npm run bench -- --only sink --systems kstreams --out none --node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"
+// then: npm run bench:profile-summary -- /tmp/prof/CPU.*.cpuprofile [--top 30]
 import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
 import { parseArgs } from 'node:util'

@@ -39,14 +39,19 @@ export function buildJava(): string {
 }
 
 /** The command line of a system, without its RunSpec argument. */
-export function systemCommand(system: SystemId, javaClasspath: string, jvmOpts: readonly string[]): string[] {
+export function systemCommand(
+  system: SystemId,
+  javaClasspath: string,
+  jvmOpts: readonly string[],
+  nodeArgs: readonly string[],
+): string[] {
   switch (system) {
     case 'kstreams':
-      return [process.execPath, join(here, 'kstreams-app.ts')]
+      return [process.execPath, ...nodeArgs, join(here, 'kstreams-app.ts')]
     case 'kafkats':
-      return [process.execPath, join(here, 'kafkats-app.ts')]
+      return [process.execPath, ...nodeArgs, join(here, 'kafkats-app.ts')]
     case 'baseline':
-      return [process.execPath, join(here, 'baseline-app.ts')]
+      return [process.execPath, ...nodeArgs, join(here, 'baseline-app.ts')]
     case 'java':
       return ['java', ...jvmOpts, '-cp', javaClasspath, 'dev.kstreams.reference.BenchRunner']
   }

@@ -26,6 +26,8 @@ export interface Options {
   readonly latencySeconds: number
   readonly latencyCommitMs: number
   readonly jvmOpts: readonly string[]
+  /** Node flags of the TypeScript systems (kstreams, kafkats, raw client), e.g. --cpu-prof. */
+  readonly nodeArgs: readonly string[]
   readonly out: string | undefined
   readonly note: string | undefined
 }
@@ -49,6 +51,8 @@ export const usage = `npm run bench -- [flags]
   --latency-seconds N    length of latency runs (default 20)
   --latency-commit-ms N  commit interval of latency runs (default 100)
   --jvm-opts "..."       JVM flags of Java Kafka Streams (default "-Xms1g -Xmx1g -XX:+UseG1GC")
+  --node-args "..."      Node flags of kstreams, kafkats and the raw client (default none), e.g.
+                         "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them
   --out FILE             results page (default docs/benchmarks.md; 'none' writes nothing)
   --note TEXT            a line about this run for the results page
 
@@ -91,6 +95,7 @@ export function parseOptions(argv: readonly string[]): Options {
       'latency-seconds': { type: 'string' },
       'latency-commit-ms': { type: 'string' },
       'jvm-opts': { type: 'string' },
+      'node-args': { type: 'string' },
       out: { type: 'string' },
       note: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -122,6 +127,7 @@ export function parseOptions(argv: readonly string[]): Options {
     latencySeconds: int(values['latency-seconds'], 20, 'latency-seconds'),
     latencyCommitMs: int(values['latency-commit-ms'], 100, 'latency-commit-ms'),
     jvmOpts: (values['jvm-opts'] ?? '-Xms1g -Xmx1g -XX:+UseG1GC').split(/\s+/).filter(Boolean),
+    nodeArgs: (values['node-args'] ?? '').split(/\s+/).filter(Boolean),
     out: values.out === 'none' ? undefined : (values.out ?? 'docs/benchmarks.md'),
     note: values.note,
   }

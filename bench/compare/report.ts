@@ -251,7 +251,7 @@ function settings(info: RunInfo): string {
       `1 stream thread; cap of ${o.maxSeconds} s per run.`,
     `- Latency: ${o.latencyScenarios.length ? o.latencyScenarios.join(', ') : 'none'} at ${fmt(o.latencyRate)} records/s ` +
       `for ${o.latencySeconds} s, commit interval ${fmt(o.latencyCommitMs)} ms.`,
-    `- Java: ${o.jvmOpts.join(' ')}. kstreams and kafkats: Node defaults.`,
+    `- Java: ${o.jvmOpts.join(' ')}. kstreams and kafkats: ${o.nodeArgs.length > 0 ? `Node flags ${o.nodeArgs.join(' ')}` : 'Node defaults'}.`,
   ].join('\n')
 }
 

@@ -632,7 +632,8 @@ export class LmdbBytesEngine implements BytesEngine {
 /**
  * The entries of `keys` (a keys-only LMDB cursor) that pass `keyFilter`, each value read by its key: for
  * scans where most keys fail, such as a window store's key range over many times, this skips copying out
- * the values nobody wants. Reads run synchronously between commits, so cursor and lookups see one state.
+ * the values nobody wants. A value is read as committed now: between commits that is the cursor's state,
+ * and a key deleted by a commit since the cursor began is skipped (a read sees its start state or later).
  */
 function filteredEntries(
   db: Database<Buffer, Buffer>,
