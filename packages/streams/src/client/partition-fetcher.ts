@@ -186,7 +186,15 @@ export class PartitionFetcher {
 
   async #sendFetches(): Promise<void> {
     if (this.#closed) return
-    if (this.#metadataStale) await this.#refreshMetadata()
+    if (this.#metadataStale) {
+      try {
+        await this.#refreshMetadata()
+      } catch (error) {
+        // no broker answered (one going away, the cluster restarting): the metadata stays stale and the
+        // next poll asks again, as Kafka's consumer retries, instead of failing the thread
+        if (!(error instanceof KafkaClientError && error.retriable)) throw error
+      }
+    }
     const byLeader = new Map<number, Map<string, { id: string; partitions: fetchV17.FetchRequestPartition[] }>>()
     const positions = new Map<number, Map<string, number>>()
     for (const [key, state] of this.#partitions) {

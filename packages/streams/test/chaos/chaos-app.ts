@@ -30,6 +30,11 @@ const streams = new KafkaStreams(chaosTopology(), {
 const print = (event: object): void => {
   process.stdout.write(`${JSON.stringify({ at: Date.now(), ...event })}\n`)
 }
+const stackWithCauses = (error: unknown): string => {
+  const parts: string[] = []
+  for (let e = error; e instanceof Error && parts.length < 5; e = e.cause) parts.push(e.stack ?? e.message)
+  return parts.join('\ncaused by: ')
+}
 const exit = (code: number): void => {
   // let the last lines reach the harness
   process.stdout.write('', () => process.exit(code))
@@ -41,7 +46,8 @@ streams.setStateListener((state, previous) => {
   if (state === 'ERROR') exit(1)
 })
 streams.setUncaughtExceptionHandler((error) => {
-  print({ error: error.message })
+  // the stack (causes included) goes to the instance's log only; the report quotes the message
+  print({ error: error.message, stack: stackWithCauses(error) })
   return 'REPLACE_THREAD'
 })
 streams.setGlobalStateRestoreListener({
