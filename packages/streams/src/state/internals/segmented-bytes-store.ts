@@ -230,33 +230,7 @@ export class SegmentedBytesStore implements BytesStore, SegmentedReader {
     reverse: boolean,
     matches: (storeKey: Buffer) => boolean,
   ): KeyValueIterator<Buffer, Buffer> {
-    const first = this.#segmentId(timeFrom)
-    const last = this.#segmentId(timeTo)
-    const ids = [...this.#segments.keys()].filter((id) => id >= first && id <= last).sort((a, b) => a - b)
-    if (reverse) ids.reverse()
-    let current: KeyValueIterator<Buffer, Buffer> | undefined
-    let index = 0
-    return new PullIterator<Buffer, Buffer>(
-      this.name,
-      () => {
-        for (;;) {
-          if (!current) {
-            const id = ids[index++]
-            if (id === undefined) return undefined
-            const segment = this.#segments.get(id)
-            if (!segment) continue
-            current = segment.range(lo, hi, reverse, matches)
-          }
-          while (current.hasNext()) {
-            const entry = current.next()
-            if (matches(entry.key)) return entry
-          }
-          current.close()
-          current = undefined
-        }
-      },
-      () => current?.close(),
-    )
+    return this.#acrossSegments(this.#segmentId(timeFrom), this.#segmentId(timeTo), lo, hi, reverse, matches, matches)
   }
 
   /** Key-ordered within each segment, segments in time order (reversed for `reverse`). */
@@ -273,9 +247,30 @@ export class SegmentedBytesStore implements BytesStore, SegmentedReader {
     reverse = false,
   ): KeyValueIterator<Buffer, Buffer> {
     const minLive = this.minLiveTime()
-    const lo = this.#segmentId(Math.max(timeFrom, 0))
-    const hi = this.#segmentId(Math.min(timeTo, Number.MAX_SAFE_INTEGER))
-    const ids = [...this.#segments.keys()].filter((id) => id >= lo && id <= hi).sort((a, b) => a - b)
+    return this.#acrossSegments(
+      this.#segmentId(Math.max(timeFrom, 0)),
+      this.#segmentId(Math.min(timeTo, Number.MAX_SAFE_INTEGER)),
+      from,
+      to,
+      reverse,
+      (storeKey) => this.#timeOf(storeKey) >= minLive,
+    )
+  }
+
+  /**
+   * The entries that `keep` of the segments first..last, in time order (reversed for `reverse`), each
+   * scanned over [lo, hi]; `keyFilter` is passed on to the segments' engines as a hint.
+   */
+  #acrossSegments(
+    first: number,
+    last: number,
+    lo: Buffer | undefined,
+    hi: Buffer | undefined,
+    reverse: boolean,
+    keep: (storeKey: Buffer) => boolean,
+    keyFilter?: (storeKey: Buffer) => boolean,
+  ): KeyValueIterator<Buffer, Buffer> {
+    const ids = [...this.#segments.keys()].filter((id) => id >= first && id <= last).sort((a, b) => a - b)
     if (reverse) ids.reverse()
     let current: KeyValueIterator<Buffer, Buffer> | undefined
     let index = 0
@@ -288,11 +283,11 @@ export class SegmentedBytesStore implements BytesStore, SegmentedReader {
             if (id === undefined) return undefined
             const segment = this.#segments.get(id)
             if (!segment) continue
-            current = segment.range(from, to, reverse)
+            current = segment.range(lo, hi, reverse, keyFilter)
           }
           while (current.hasNext()) {
             const entry = current.next()
-            if (this.#timeOf(entry.key) >= minLive) return entry
+            if (keep(entry.key)) return entry
           }
           current.close()
           current = undefined
