@@ -5,7 +5,7 @@
 // Run: npm run bench:session-count [-- <records> <in_memory|lmdb> [nocache]]
 import { Duration, Headers, Produced, Serdes, SessionWindows, StreamsBuilder } from '../packages/streams/src/index.ts'
 import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
-import { benchTask } from './task.ts'
+import { benchTask, runBatches } from './task.ts'
 
 const total = Number(process.argv[2] ?? 200_000)
 const engine = process.argv[3] ?? 'in_memory'
@@ -51,18 +51,7 @@ function nextBatch(): RawRecord[] {
   })
 }
 
-function run(n: number): number {
-  const start = process.hrtime.bigint()
-  for (let done = 0; done < n; done += batch) {
-    task.addRecords('events', 0, nextBatch())
-    while (task.process()) {
-      /* drain */
-    }
-    if ((done + batch) % commitEvery === 0) task.flush()
-  }
-  task.flush()
-  return Number(process.hrtime.bigint() - start) / 1e9
-}
+const run = (n: number): number => runBatches(task, n, commitEvery, () => [['events', nextBatch()]])
 
 run(Math.min(total / 5, 50_000)) // warm-up
 sent.records = 0

@@ -4,7 +4,7 @@
 // Run: npm run bench:stream-join [-- <records> <in_memory|lmdb> [left]]
 import { Headers, JoinWindows, StreamsBuilder } from '../packages/streams/src/index.ts'
 import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
-import { benchTask } from './task.ts'
+import { benchTask, runBatches } from './task.ts'
 
 const total = Number(process.argv[2] ?? 400_000)
 const engine = process.argv[3] ?? 'lmdb'
@@ -38,19 +38,11 @@ function nextBatch(topic: 'orders' | 'payments'): RawRecord[] {
   })
 }
 
-function run(n: number): number {
-  const start = process.hrtime.bigint()
-  for (let done = 0; done < n; done += 2 * batch) {
-    task.addRecords('orders', 0, nextBatch('orders'))
-    task.addRecords('payments', 0, nextBatch('payments'))
-    while (task.process()) {
-      /* drain */
-    }
-    if ((done + 2 * batch) % commitEvery === 0) task.flush()
-  }
-  task.flush()
-  return Number(process.hrtime.bigint() - start) / 1e9
-}
+const run = (n: number): number =>
+  runBatches(task, n, commitEvery, () => [
+    ['orders', nextBatch('orders')],
+    ['payments', nextBatch('payments')],
+  ])
 
 run(Math.min(total / 5, 100_000)) // warm-up
 sent.records = 0

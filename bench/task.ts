@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
 import { resolveConfig, type StreamsBuilder, type StreamsConfigInput } from '../packages/streams/src/index.ts'
 import { buildProcessorTopology, StreamTask } from '../packages/streams/src/processor/internals/stream-task.ts'
 import { TaskId } from '../packages/streams/src/processor/task-id.ts'
@@ -41,4 +42,35 @@ export function benchTask(builder: StreamsBuilder, config: Omit<StreamsConfigInp
       rmSync(stateDir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * Feeds `total` records to the task, a step at a time: the batches `nextBatches` gives (topic and records,
+ * all to partition 0), processed to the end, with a commit (`flush`) every `commitEvery` records and at the
+ * end. Returns the seconds taken.
+ */
+export function runBatches(
+  task: StreamTask,
+  total: number,
+  commitEvery: number,
+  nextBatches: () => [topic: string, records: RawRecord[]][],
+): number {
+  const start = process.hrtime.bigint()
+  let sinceCommit = 0
+  for (let done = 0; done < total;) {
+    for (const [topic, records] of nextBatches()) {
+      task.addRecords(topic, 0, records)
+      done += records.length
+      sinceCommit += records.length
+    }
+    while (task.process()) {
+      /* drain */
+    }
+    if (sinceCommit >= commitEvery) {
+      task.flush()
+      sinceCommit = 0
+    }
+  }
+  task.flush()
+  return Number(process.hrtime.bigint() - start) / 1e9
 }

@@ -7,7 +7,7 @@
 import { Headers, Serdes, Stores, StreamsBuilder } from '../packages/streams/src/index.ts'
 import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
 import type { WindowStore } from '../packages/streams/src/state/window-store.ts'
-import { benchTask } from './task.ts'
+import { benchTask, runBatches } from './task.ts'
 
 const total = Number(process.argv[2] ?? 50_000)
 const engine = process.argv[3] ?? 'lmdb'
@@ -75,18 +75,7 @@ function nextBatch(): RawRecord[] {
   })
 }
 
-function run(n: number): number {
-  const start = process.hrtime.bigint()
-  for (let done = 0; done < n; done += batch) {
-    task.addRecords('events', 0, nextBatch())
-    while (task.process()) {
-      /* drain */
-    }
-    if ((done + batch) % commitEvery === 0) task.flush()
-  }
-  task.flush()
-  return Number(process.hrtime.bigint() - start) / 1e9
-}
+const run = (n: number): number => runBatches(task, n, commitEvery, () => [['events', nextBatch()]])
 
 const seconds = run(total)
 console.log(

@@ -92,7 +92,7 @@ joins have no cache, so every update is written.
 ## Results
 
 > **${small ? 'Small-scale validation run' : 'Run'} of ${info.started.toISOString().slice(0, 10)}, ${info.options.records.toLocaleString('en-US')} records per value size.**
-> These numbers come from that one run${small ? ', made to check that the pipeline works end to end on a busy shared 2-core machine; they are noisy and say little about relative speed' : ''}.${info.options.note ? ` ${info.options.note}` : ''}${small ? '\n> Run \`npm run bench\` on a quiet machine for real figures.' : ''}
+> These numbers come from that one run${small ? ', made to check that the pipeline works end to end on a busy shared 2-core machine; they are noisy and say little about relative speed' : ''}.${info.options.note ? ` ${info.options.note}` : ''}${small ? '\n> Run `npm run bench` on a quiet machine for real figures.' : ''}
 
 What the profiles of the slowest scenarios showed, and the optimisations they led to: [profiling.md](profiling.md).
 
