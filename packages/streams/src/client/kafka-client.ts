@@ -66,6 +66,7 @@ export const ErrorCode = {
   UNKNOWN_PRODUCER_ID: 59,
   FENCED_LEADER_EPOCH: 74,
   UNKNOWN_LEADER_EPOCH: 75,
+  OFFSET_NOT_AVAILABLE: 78,
   MEMBER_ID_REQUIRED: 79,
   FENCED_INSTANCE_ID: 82,
   INVALID_RECORD: 87,
@@ -108,6 +109,8 @@ const retriableCodes = new Set<number>([
   ErrorCode.FENCED_LEADER_EPOCH,
   ErrorCode.UNKNOWN_LEADER_EPOCH,
   ErrorCode.UNSTABLE_OFFSET_COMMIT,
+  // a new leader's high watermark has not caught up yet (right after a broker failed over)
+  ErrorCode.OFFSET_NOT_AVAILABLE,
 ])
 
 /**

@@ -501,6 +501,9 @@ test('handleProductionError: the default handler retries retriable send errors a
   const fatal = new KafkaClientError('record too large', 10)
   assert.equal(retriable.retriable, true)
   assert.equal(fatal.retriable, false)
+  // Kafka's RetriableException codes after a broker failover: network failure, offset not available yet
+  assert.equal(new KafkaClientError('connection closed', -1).retriable, true)
+  assert.equal(new KafkaClientError('offset not available', 78).retriable, true)
 
   const plain = taskContext({})
   assert.equal(handleProductionError(plain, record, retriable, 'sink'), 'RETRY')
