@@ -7,6 +7,7 @@ import type { JoinWindows } from '../join-windows.ts'
 import type { Serde } from '../../serde/serde.ts'
 import { forwardingProcessor } from './forwarding-processor.ts'
 import type { ValueJoinerWithKey } from './kstream-ktable-join.ts'
+import { readInt64BE, writeInt64BE } from '../../serde/internals/int64.ts'
 
 /** Kafka `KStreamJoinWindow`: remembers every keyed record in its side's window store and passes it on. */
 export function kstreamJoinWindow<K, V>(storeName: string): () => Processor<K, V, K, V> {
@@ -86,7 +87,7 @@ export interface StreamStreamJoinOptions<K, VThis, VOther, VOut> {
 
 function outerKey(timestamp: number, leftSide: boolean, key: Buffer): Buffer {
   const out = Buffer.allocUnsafe(9 + key.length)
-  out.writeBigInt64BE(BigInt(timestamp), 0)
+  writeInt64BE(out, timestamp, 0)
   out[8] = leftSide ? 1 : 0
   key.copy(out, 9)
   return out
@@ -133,7 +134,7 @@ export function kstreamKStreamJoin<K, VThis, VOther, VOut>(
       try {
         while (iterator.hasNext()) {
           const { key: storeKey, value: waiting } = iterator.next()
-          const timestamp = Number(storeKey.readBigInt64BE(0))
+          const timestamp = readInt64BE(storeKey, 0)
           const waitingLeft = storeKey[8] === 1
           tracker.minTime = timestamp
           if (leftOpen && rightOpen) break

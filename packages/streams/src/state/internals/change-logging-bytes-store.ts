@@ -1,6 +1,7 @@
 import type { ProcessorContextImpl } from '../../processor/internals/processor-context-impl.ts'
 import { Headers } from '../../header/headers.ts'
 import { WrappedBytesStore, type BytesStore } from './bytes-store.ts'
+import { readInt64BE, writeInt64BE } from '../../serde/internals/int64.ts'
 
 const noHeaders = new Headers()
 
@@ -35,7 +36,7 @@ export class ChangeLoggingBytesStore extends WrappedBytesStore {
       this.inner.delete(key)
     } else if (this.#timestamped) {
       const stored = Buffer.allocUnsafe(8 + value.length)
-      stored.writeBigInt64BE(BigInt(timestamp), 0)
+      writeInt64BE(stored, timestamp, 0)
       value.copy(stored, 8)
       this.inner.put(key, stored)
     } else {
@@ -46,7 +47,7 @@ export class ChangeLoggingBytesStore extends WrappedBytesStore {
   override put(key: Buffer, value: Buffer): void {
     super.put(key, value)
     if (this.#timestamped) {
-      this.#log(key, value.subarray(8), Number(value.readBigInt64BE(0)))
+      this.#log(key, value.subarray(8), readInt64BE(value, 0))
     } else {
       this.#log(key, value, this.#context.recordContext.timestamp)
     }

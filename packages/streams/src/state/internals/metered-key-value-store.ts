@@ -5,6 +5,7 @@ import { PullIterator, type KeyValueIterator } from '../key-value-iterator.ts'
 import type { KeyValueStore } from '../key-value-store.ts'
 import type { ValueAndTimestamp } from '../value-and-timestamp.ts'
 import { MeteredStore } from './metered-store.ts'
+import { readInt64BE, writeInt64BE } from '../../serde/internals/int64.ts'
 
 /** The serialized form of timestamped values: [8-byte big-endian timestamp][value] (Kafka `ValueAndTimestampSerializer`). */
 export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>> {
@@ -15,7 +16,7 @@ export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>
         const value = inner.serializer().serialize(topic, data.value, headers)
         if (value === null) return null
         const out = Buffer.allocUnsafe(8 + value.length)
-        out.writeBigInt64BE(BigInt(data.timestamp), 0)
+        writeInt64BE(out, data.timestamp, 0)
         value.copy(out, 8)
         return out
       },
@@ -24,7 +25,7 @@ export function timestampedSerde<V>(inner: Serde<V>): Serde<ValueAndTimestamp<V>
       deserialize(topic, data, headers) {
         if (data === null) return null
         const value = inner.deserializer().deserialize(topic, data.subarray(8), headers)
-        return value === null ? null : { value, timestamp: Number(data.readBigInt64BE(0)) }
+        return value === null ? null : { value, timestamp: readInt64BE(data, 0) }
       },
     }),
   }

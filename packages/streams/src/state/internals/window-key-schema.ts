@@ -1,5 +1,6 @@
 import type { KeySchema } from './segmented-bytes-store.ts'
 import { compareKeyPart, lowerRange, readLong, upperRange } from './ordered-bytes.ts'
+import { writeInt64BE } from '../../serde/internals/int64.ts'
 
 /*
  * Kafka `WindowKeySchema`: a window store's binary key is [key][8-byte window start][4-byte sequence
@@ -13,7 +14,7 @@ const INT_MAX = 0x7fffffff
 export function toStoreKey(key: Buffer, windowStart: number, seqnum: number): Buffer {
   const out = Buffer.allocUnsafe(key.length + SUFFIX_SIZE)
   key.copy(out, 0)
-  out.writeBigInt64BE(BigInt(windowStart), key.length)
+  writeInt64BE(out, windowStart, key.length)
   out.writeInt32BE(seqnum, key.length + 8)
   return out
 }
@@ -34,7 +35,7 @@ export const windowKeySchema: KeySchema = {
   lowerRange: (key) => lowerRange(key, SUFFIX_SIZE),
   upperRange(key, to) {
     const suffix = Buffer.allocUnsafe(SUFFIX_SIZE)
-    suffix.writeBigInt64BE(BigInt(to), 0)
+    writeInt64BE(suffix, to, 0)
     suffix.writeInt32BE(INT_MAX, 8)
     return upperRange(key, suffix)
   },
