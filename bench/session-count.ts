@@ -3,9 +3,8 @@
 // in a session store -> serialize. No broker. With the cache on (the default), every search reads the
 // record cache's sessions of the key as well as the store's.
 // Run: npm run bench:session-count [-- <records> <in_memory|lmdb> [nocache]]
-import { Duration, Headers, Produced, Serdes, SessionWindows, StreamsBuilder } from '../packages/streams/src/index.ts'
-import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
-import { benchTask, runBatches } from './task.ts'
+import { Duration, Produced, Serdes, SessionWindows, StreamsBuilder } from '../packages/streams/src/index.ts'
+import { benchTask, integerKeyedRecords, runBatches } from './task.ts'
 
 const total = Number(process.argv[2] ?? 200_000)
 const engine = process.argv[3] ?? 'in_memory'
@@ -29,29 +28,14 @@ const { task, sent, close } = benchTask(builder, {
   ...(cache ? {} : { cacheMaxBytes: 0 }),
 })
 
-const headers = new Headers()
-const value = Buffer.from('x'.repeat(100))
-let offset = 0
-function nextBatch(): RawRecord[] {
-  return Array.from({ length: batch }, () => {
-    const i = offset++
-    return {
-      topic: 'events',
-      partition: 0,
-      offset: i,
-      // each key comes back every 10,000 records = 2 s, so its session grows; a pause of 10 s every
-      // 100,000 records closes them all and new ones start
-      timestamp: 1_700_000_000_000 + Math.floor(i / 5) + Math.floor(i / 100_000) * 10_000,
-      key: Serdes.Integer()
-        .serializer()
-        .serialize('events', i % keys),
-      value,
-      headers,
-    }
-  })
-}
+const nextBatch = integerKeyedRecords('events', (i) => ({
+  // each key comes back every 10,000 records = 2 s, so its session grows; a pause of 10 s every
+  // 100,000 records closes them all and new ones start
+  timestamp: 1_700_000_000_000 + Math.floor(i / 5) + Math.floor(i / 100_000) * 10_000,
+  key: i % keys,
+}))
 
-const run = (n: number): number => runBatches(task, n, commitEvery, () => [['events', nextBatch()]])
+const run = (n: number): number => runBatches(task, n, commitEvery, () => [['events', nextBatch(batch)]])
 
 run(Math.min(total / 5, 50_000)) // warm-up
 sent.records = 0

@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
-import { resolveConfig, type StreamsBuilder, type StreamsConfigInput } from '../packages/streams/src/index.ts'
+import {
+  Headers,
+  resolveConfig,
+  Serdes,
+  type StreamsBuilder,
+  type StreamsConfigInput,
+} from '../packages/streams/src/index.ts'
 import { buildProcessorTopology, StreamTask } from '../packages/streams/src/processor/internals/stream-task.ts'
 import { TaskId } from '../packages/streams/src/processor/task-id.ts'
 
@@ -73,4 +79,24 @@ export function runBatches(
   }
   task.flush()
   return Number(process.hrtime.bigint() - start) / 1e9
+}
+
+/**
+ * Records of `topic`, partition 0, with Integer keys (Java's IntegerSerializer) and 100-byte values, numbered
+ * from 0 across calls: each call gives the next `count`, with the time and key `record` gives for a number.
+ */
+export function integerKeyedRecords(
+  topic: string,
+  record: (i: number) => { timestamp: number; key: number },
+): (count: number) => RawRecord[] {
+  const serializer = Serdes.Integer().serializer()
+  const headers = new Headers()
+  const value = Buffer.alloc(100, 'x')
+  let offset = 0
+  return (count) =>
+    Array.from({ length: count }, () => {
+      const i = offset++
+      const { timestamp, key } = record(i)
+      return { topic, partition: 0, offset: i, timestamp, key: serializer.serialize(topic, key), value, headers }
+    })
 }

@@ -4,10 +4,9 @@
 // puts the record. With the cache on (the default), every fetch merges the record cache's entries in
 // that range with the store's, so this measures the cache's range reads as the cache fills.
 // Run: npm run bench:window-range-fetch [-- <records> <lmdb|in_memory> [nocache]]
-import { Headers, Serdes, Stores, StreamsBuilder } from '../packages/streams/src/index.ts'
-import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
+import { Serdes, Stores, StreamsBuilder } from '../packages/streams/src/index.ts'
 import type { WindowStore } from '../packages/streams/src/state/window-store.ts'
-import { benchTask, runBatches } from './task.ts'
+import { benchTask, integerKeyedRecords, runBatches } from './task.ts'
 
 const total = Number(process.argv[2] ?? 50_000)
 const engine = process.argv[3] ?? 'lmdb'
@@ -54,28 +53,13 @@ const { task, close } = benchTask(builder, {
   ...(cache ? {} : { cacheMaxBytes: 0 }),
 })
 
-const headers = new Headers()
-const value = Buffer.alloc(100, 'x')
-let offset = 0
-function nextBatch(): RawRecord[] {
-  return Array.from({ length: batch }, () => {
-    const i = offset++
-    return {
-      topic: 'events',
-      partition: 0,
-      offset: i,
-      timestamp: 1_700_000_000_000 + Math.floor(i / 10),
-      // every key once per 10,000 records, in a scattered order
-      key: Serdes.Integer()
-        .serializer()
-        .serialize('events', (i * 7919) % keys),
-      value,
-      headers,
-    }
-  })
-}
+// every key once per 10,000 records, in a scattered order
+const nextBatch = integerKeyedRecords('events', (i) => ({
+  timestamp: 1_700_000_000_000 + Math.floor(i / 10),
+  key: (i * 7919) % keys,
+}))
 
-const run = (n: number): number => runBatches(task, n, commitEvery, () => [['events', nextBatch()]])
+const run = (n: number): number => runBatches(task, n, commitEvery, () => [['events', nextBatch(batch)]])
 
 const seconds = run(total)
 console.log(

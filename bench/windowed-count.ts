@@ -2,9 +2,8 @@
 // task: deserialize -> windowed aggregate in a window store -> serialize. No broker.
 // With `suppress`, only final counts leave, through suppress(untilWindowCloses).
 // Run: npm run bench:windowed-count [-- <records> <in_memory|lmdb> [suppress]]
-import { Headers, Serdes, StreamsBuilder, Suppressed, TimeWindows, Produced } from '../packages/streams/src/index.ts'
-import type { RawRecord } from '../packages/streams/src/errors/exception-handlers.ts'
-import { benchTask, runBatches } from './task.ts'
+import { Serdes, StreamsBuilder, Suppressed, TimeWindows, Produced } from '../packages/streams/src/index.ts'
+import { benchTask, integerKeyedRecords, runBatches } from './task.ts'
 
 const total = Number(process.argv[2] ?? 500_000)
 const engine = process.argv[3] ?? 'lmdb'
@@ -28,27 +27,9 @@ const { task, sent, close } = benchTask(builder, {
   defaultDslStore: engine,
 })
 
-const headers = new Headers()
-const value = Buffer.from('x'.repeat(100))
-let offset = 0
-function nextBatch(): RawRecord[] {
-  return Array.from({ length: batch }, () => {
-    const i = offset++
-    return {
-      topic: 'events',
-      partition: 0,
-      offset: i,
-      timestamp: 1_700_000_000_000 + i * 10,
-      key: Serdes.Integer()
-        .serializer()
-        .serialize('events', i % keys),
-      value,
-      headers,
-    }
-  })
-}
+const nextBatch = integerKeyedRecords('events', (i) => ({ timestamp: 1_700_000_000_000 + i * 10, key: i % keys }))
 
-const run = (n: number): number => runBatches(task, n, commitEvery, () => [['events', nextBatch()]])
+const run = (n: number): number => runBatches(task, n, commitEvery, () => [['events', nextBatch(batch)]])
 
 run(Math.min(total / 5, 100_000)) // warm-up
 sent.records = 0
